@@ -1,0 +1,369 @@
+"""What every source format declares, and the three generic shapes most formats are.
+
+A format module says how to recognise its files from their content (`sniff`) and how to turn
+one file into two temporary tables (`stage`):
+
+- ``incoming``: the raw table's columns (see ``Format.raw_columns``), typed, plus
+  ``_row_number`` (1-based record ordinal in the file) and ``_extra`` (JSON of source columns
+  or keys the format does not name, so nothing is silently dropped);
+- ``incoming_rejects``: ``_row_number``, ``column_name``, ``reason``, ``raw_row`` for records
+  that could not be parsed.
+
+Landing (ingest/landing.py) owns everything else: hashing, decompression, encoding checks,
+transactions and the load ledger. Formats never price, join or aggregate.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import duckdb
+
+from ingest.errors import AiledgerError
+from ingest.formats import sql
+from ingest.formats.readers import (
+    read_csv_records,
+    read_json_documents,
+    read_json_lines,
+    require_page_key,
+)
+
+# Raw column types, by the kind of value a field carries.
+RAW_TYPES = {
+    "varchar": "VARCHAR",
+    "count": "BIGINT",
+    "integer": "BIGINT",
+    "decimal": "DECIMAL(38,12)",
+    "double": "DOUBLE",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+    "json": "JSON",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One raw column: where it comes from in the source and what it holds.
+
+    ``source`` is a CSV header or a JSON path relative to the record (``$.a.b``).
+    ``required``: the file is refused when the source lacks it (a header or a key seen nowhere).
+    ``not_null``: a record without a value is rejected.
+    """
+
+    name: str
+    source: str
+    kind: str = "varchar"
+    required: bool = False
+    not_null: bool = False
+
+    @property
+    def raw_type(self) -> str:
+        return RAW_TYPES[self.kind]
+
+
+@dataclass(frozen=True)
+class Head:
+    """The first bytes of a file, decoded, for recognising its format from content."""
+
+    path: Path
+    text: str
+
+    @property
+    def first_line(self) -> str:
+        return self.text.split("\n", 1)[0].lstrip("\ufeff").strip()
+
+    def csv_header(self) -> list[str]:
+        try:
+            row = next(csv.reader(io.StringIO(self.first_line)))
+        except (StopIteration, csv.Error):
+            return []
+        return [c.strip() for c in row]
+
+    def first_json(self) -> object | None:
+        """The first JSON value: the whole head if it parses, else its first line."""
+        stripped = self.text.lstrip("\ufeff").lstrip()
+        for candidate in (stripped, self.first_line):
+            try:
+                return json.loads(candidate)
+            except ValueError:
+                continue
+        # A large single document is cut by the head: peek at its opening keys instead.
+        return None
+
+    def looks_like_json(self) -> bool:
+        return self.text.lstrip("\ufeff").lstrip()[:1] in ("{", "[")
+
+
+class Format:
+    """Base class: a named source format landing into one raw table."""
+
+    name: ClassVar[str]
+    table: ClassVar[str]
+    description: ClassVar[str]
+    fields: ClassVar[tuple[Field, ...]]
+    # Source columns or keys that carry prompt/response text: never landed, never in _extra.
+    sensitive: ClassVar[tuple[str, ...]] = ()
+    # Columns computed by the format rather than read (name -> raw type), e.g. prompt hashes.
+    derived: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def raw_columns(cls) -> dict[str, str]:
+        cols = {f.name: f.raw_type for f in cls.fields}
+        cols.update(cls.derived)
+        cols["_extra"] = "JSON"
+        return cols
+
+    def sniff(self, head: Head) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def derived_exprs(self, source: Callable[[str], str]) -> dict[str, str]:
+        """SQL for the derived columns; ``source(name)`` is the raw text of a source field
+        (a CSV header or a JSON path), read from the record before sensitive fields go."""
+        return {}
+
+    def clean_record(self, rec: str) -> str:
+        """A JSON record with prompt/response text removed (JSON formats only)."""
+        if not self.sensitive:
+            return rec
+        patch = json.dumps({k: None for k in self.sensitive})
+        return f"json_merge_patch({rec}, {sql.literal(patch)})"
+
+
+def _stage_typed(
+    con: duckdb.DuckDBPyConnection,
+    fmt: Format,
+    source_sql: str,
+    values: dict[str, str],
+    derived: dict[str, str],
+    extra_sql: str,
+    raw_row_sql: str,
+) -> None:
+    """Create ``incoming`` and ``incoming_rejects`` from per-field raw text expressions."""
+    typed, errors = [], []
+    for f in fmt.fields:
+        typed.append(f"{sql.cast_value(values[f.name], f.kind)} as {sql.ident(f.name)}")
+        errors.append(sql.error_check(values[f.name], f.kind, f.name, f.not_null))
+    typed += [f"{expr} as {sql.ident(name)}" for name, expr in derived.items()]
+    con.execute(
+        f"""
+        create or replace temp table parsed as
+        select
+            _row_number,
+            {", ".join(typed)},
+            {extra_sql} as _extra,
+            list_filter([{", ".join(errors)}], lambda e: e is not null) as _errors,
+            {raw_row_sql} as _raw_row
+        from ({source_sql}) as rec
+        """
+    )
+    cols = ", ".join(sql.ident(c) for c in fmt.raw_columns())
+    con.execute(
+        f"create or replace temp table incoming as "
+        f"select _row_number, {cols} from parsed where len(_errors) = 0"
+    )
+    con.execute(
+        """
+        insert into incoming_rejects
+        select _row_number, _errors[1].column_name, _errors[1].reason,
+               left(_raw_row, 1000)
+        from parsed where len(_errors) > 0
+        """
+    )
+    con.execute("drop table parsed")
+
+
+class CsvFormat(Format):
+    """A CSV export with a header row; recognised by a set of header names."""
+
+    signature: ClassVar[tuple[str, ...]] = ()
+
+    def sniff(self, head: Head) -> bool:
+        header = set(head.csv_header())
+        return bool(self.signature) and set(self.signature) <= header
+
+    def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
+        header = read_csv_records(con, path, label)
+        missing = [f.source for f in self.fields if f.required and f.source not in header]
+        if missing:
+            raise AiledgerError(
+                f"{label}: required column {missing[0]!r} is missing "
+                f"(recognised as {self.name}; header has {len(header)} columns)",
+                hint="export the full table, or pass --format if this is another format",
+            )
+        known = {f.source for f in self.fields} | set(self.sensitive)
+        values = {
+            f.name: (f"rec.{sql.ident(f.source)}" if f.source in header else "null")
+            for f in self.fields
+        }
+        unknown = [h for h in header if h not in known]
+        extra = sql.json_object_of(unknown, "rec") if unknown else "cast(null as json)"
+        landed = [h for h in header if h not in self.sensitive]
+        raw_row = f"cast({sql.json_object_of(landed, 'rec')} as varchar)"
+        derived = self.derived_exprs(
+            lambda h: f"rec.{sql.ident(h)}" if h in header else "cast(null as varchar)"
+        )
+        _stage_typed(
+            con, self, "select * from csv_records", values, derived, extra, raw_row
+        )
+        csv_errors(con, label)
+
+
+def csv_errors(con: duckdb.DuckDBPyConnection, label: str) -> None:
+    """Move DuckDB's structural CSV errors (wrong column count, bad quoting) into rejects."""
+    rows = con.execute(
+        "select line, column_name, error_type, error_message from reject_errors"
+    ).fetchall()
+    for line, column, error_type, message in rows:
+        con.execute(
+            "insert into incoming_rejects values (?, ?, ?, null)",
+            [
+                -int(line),  # negative: a physical line, not a record ordinal
+                column,
+                f"{error_type.lower()}: {message} (line {line})",
+            ],
+        )
+
+
+class JsonLinesFormat(Format):
+    """One JSON object per line; recognised by keys of the first object."""
+
+    signature: ClassVar[tuple[str, ...]] = ()
+
+    def sniff(self, head: Head) -> bool:
+        first = _first_object(head)
+        return isinstance(first, dict) and set(self.signature) <= set(first)
+
+    def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
+        read_json_lines(con, path, label)
+        stage_json_records(con, self, "select _row_number, line as rec from json_records", label)
+
+
+def _first_object(head: Head) -> object | None:
+    try:
+        return json.loads(head.first_line)
+    except ValueError:
+        return None
+
+
+def stage_json_records(
+    con: duckdb.DuckDBPyConnection, fmt: Format, records_sql: str, label: str
+) -> None:
+    """Stage records given as ``(_row_number, rec JSON)``; invalid records are rejected."""
+    con.execute(f"create or replace temp table json_input as {records_sql}")
+    present = {
+        r[0]
+        for r in con.execute(
+            "select distinct unnest(json_keys(rec)) from json_input where json_valid(rec)"
+        ).fetchall()
+    }
+    missing = [
+        f.source
+        for f in fmt.fields
+        if f.required and not any(sql.top_key(p) in present for p in f.source.split("|"))
+    ]
+    total = con.execute("select count(*) from json_input").fetchall()[0][0]
+    if missing and total:
+        raise AiledgerError(
+            f"{label}: required field {missing[0]!r} appears in no record "
+            f"(recognised as {fmt.name})",
+            hint="pass --format if this is another format",
+        )
+    # A record that does not parse cannot have its prompt/response text removed: keep its
+    # text only for formats that carry none.
+    broken_text = "left(rec, 200)" if fmt.clean_record("rec") == "rec" else "null"
+    con.execute(
+        f"""
+        insert into incoming_rejects
+        select _row_number, null, 'not valid JSON (truncated or malformed record)',
+               {broken_text}
+        from json_input where not json_valid(rec)
+        """
+    )
+    values = {f.name: sql.json_text("clean", f.source, f.kind) for f in fmt.fields}
+    top = {sql.top_key(p) for f in fmt.fields for p in f.source.split("|")}
+    remove = json.dumps({k: None for k in sorted(top | set(fmt.sensitive))})
+    extra = f"nullif(cast(json_merge_patch(clean, {sql.literal(remove)}) as varchar), '{{}}')"
+    derived = fmt.derived_exprs(lambda p: sql.json_text("original", p, "json"))
+    _stage_typed(
+        con,
+        fmt,
+        f"""select _row_number, original, {fmt.clean_record("original")} as clean
+            from (select _row_number, cast(rec as json) as original
+                  from json_input where json_valid(rec))""",
+        values,
+        derived,
+        extra,
+        "cast(clean as varchar)",
+    )
+    con.execute("drop table json_input")
+
+
+class JsonPagesFormat(Format):
+    """API responses: pages of time buckets of results. Records are the results.
+
+    A file may hold one page, a JSON array of pages, or one page per line. Pages are
+    all-or-nothing: a page that does not parse refuses the file.
+    """
+
+    # SQL over ``pages(_page_number, page JSON)`` yielding ``(_row_number, rec JSON)``.
+    # Bucket times are read once per bucket: carrying the whole bucket to each of its results
+    # re-parses it per result, quadratic in results per bucket (minutes and gigabytes for a
+    # few thousand results in one bucket).
+    records_from_pages: ClassVar[str] = """
+        with buckets as (
+            select _page_number, b.i as bucket_index,
+                   coalesce(b.bucket->'start_time', b.bucket->'starting_at') as bucket_start,
+                   coalesce(b.bucket->'end_time', b.bucket->'ending_at') as bucket_end,
+                   cast(json_extract(b.bucket, '$.results[*]') as json[]) as results
+            from pages,
+                 unnest(cast(json_extract(page, '$.data[*]') as json[])) with ordinality
+                   as b(bucket, i)
+        ), results as (
+            select _page_number, bucket_index, r.result, r.j as result_index,
+                   bucket_start, bucket_end
+            from buckets, unnest(results) with ordinality as r(result, j)
+        )
+        select
+            row_number() over (order by _page_number, bucket_index, result_index) as _row_number,
+            json_merge_patch(result, json_object(
+                '_bucket_start', bucket_start, '_bucket_end', bucket_end
+            )) as rec
+        from results
+    """
+    result_objects: ClassVar[tuple[str, ...]] = ()  # values of result.object that identify it
+    result_keys: ClassVar[tuple[str, ...]] = ()  # keys every result of this format carries
+
+    def sniff(self, head: Head) -> bool:
+        if not head.looks_like_json():
+            return False
+        text = head.text
+        if self.result_objects:
+            return any(f'"{o}"' in text for o in self.result_objects)
+        return all(f'"{k}"' in text for k in self.result_keys)
+
+    def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
+        read_json_documents(con, path, label)
+        require_page_key(con, "data", label, self.name)
+        stage_json_records(con, self, self.records_from_pages, label)
+
+
+__all__ = [
+    "CsvFormat",
+    "Field",
+    "Format",
+    "Head",
+    "JsonLinesFormat",
+    "JsonPagesFormat",
+    "RAW_TYPES",
+    "stage_json_records",
+]

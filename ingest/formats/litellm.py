@@ -1,0 +1,122 @@
+"""LiteLLM proxy logs: the ``LiteLLM_SpendLogs`` table (CSV or JSONL export) and the
+``StandardLoggingPayload`` its logging callbacks write as JSONL.
+
+The conversation (``messages``, ``response``, ``proxy_server_request``) never lands: only a
+sha256 of the system prompt is kept, so duplicate prompts can still be measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from ingest.formats import sql
+from ingest.formats.base import CsvFormat, Field, JsonLinesFormat
+
+CONVERSATION = ("messages", "response", "proxy_server_request")
+
+
+def _spend_log_fields(path: Callable[[str], str]) -> tuple[Field, ...]:
+    """The SpendLogs columns; ``path`` maps a column name to its CSV header or JSON path."""
+    spec = [
+        ("request_id", "varchar", True, True),
+        ("call_type", "varchar", False, False),
+        ("api_key", "varchar", False, False),
+        ("spend", "decimal", True, False),
+        ("total_tokens", "count", False, False),
+        ("prompt_tokens", "count", True, False),
+        ("completion_tokens", "count", True, False),
+        ("startTime", "timestamp", True, True),
+        ("endTime", "timestamp", False, False),
+        ("request_duration_ms", "integer", False, False),
+        ("completionStartTime", "timestamp", False, False),
+        ("model", "varchar", True, False),
+        ("model_id", "varchar", False, False),
+        ("model_group", "varchar", False, False),
+        ("custom_llm_provider", "varchar", False, False),
+        ("api_base", "varchar", False, False),
+        ("user", "varchar", False, False),
+        ("metadata", "json", False, False),
+        ("cache_hit", "varchar", False, False),
+        ("cache_key", "varchar", False, False),
+        ("request_tags", "json", False, False),
+        ("team_id", "varchar", False, False),
+        ("organization_id", "varchar", False, False),
+        ("end_user", "varchar", False, False),
+        ("requester_ip_address", "varchar", False, False),
+        ("session_id", "varchar", False, False),
+        ("status", "varchar", False, False),
+        ("mcp_namespaced_tool_name", "varchar", False, False),
+        ("agent_id", "varchar", False, False),
+    ]
+    return tuple(Field(n, path(n), k, required=r, not_null=nn) for n, k, r, nn in spec)
+
+
+class _HashesSystemPrompt:
+    """Keeps sha256 of the system prompt from ``messages``; the conversation never lands."""
+
+    sensitive = CONVERSATION
+    derived: ClassVar[dict[str, str]] = {"system_prompt_sha256": "VARCHAR"}
+    messages_source: ClassVar[str] = "$.messages"
+
+    def derived_exprs(self, source: Callable[[str], str]) -> dict[str, str]:
+        text = source(self.messages_source)
+        messages = f"case when json_valid({text}) then cast({text} as json) end"
+        return {"system_prompt_sha256": sql.system_prompt_sha256(messages)}
+
+
+class LiteLLMSpendLogsCsv(_HashesSystemPrompt, CsvFormat):
+    name = "litellm_spend_logs_csv"
+    table = "litellm_spend_logs"
+    description = "LiteLLM proxy LiteLLM_SpendLogs table exported as CSV"
+    fields = _spend_log_fields(lambda n: n)
+    messages_source = "messages"
+    # Not "spend": a file without it should be refused for that, not called unknown.
+    signature = ("request_id", "startTime", "prompt_tokens")
+
+
+
+class LiteLLMSpendLogsJsonl(_HashesSystemPrompt, JsonLinesFormat):
+    name = "litellm_spend_logs_jsonl"
+    table = "litellm_spend_logs"
+    description = "LiteLLM proxy LiteLLM_SpendLogs table exported as JSON lines"
+    fields = _spend_log_fields(lambda n: f'$."{n}"')
+    signature = ("request_id", "startTime")
+
+
+
+class LiteLLMStandardLogging(_HashesSystemPrompt, JsonLinesFormat):
+    """StandardLoggingPayload: times are float epoch seconds here, unlike the table."""
+
+    name = "litellm_standard_logging"
+    table = "litellm_standard_logging"
+    description = "LiteLLM StandardLoggingPayload JSON lines from a logging callback"
+    fields = (
+        Field("id", "$.id", "varchar", required=True, not_null=True),
+        Field("trace_id", "$.trace_id"),
+        Field("call_type", "$.call_type"),
+        Field("response_cost", "$.response_cost", "decimal", required=True),
+        Field("status", "$.status"),
+        Field("total_tokens", "$.total_tokens", "count"),
+        Field("prompt_tokens", "$.prompt_tokens", "count", required=True),
+        Field("completion_tokens", "$.completion_tokens", "count", required=True),
+        Field("startTime", "$.startTime", "double", required=True, not_null=True),
+        Field("endTime", "$.endTime", "double"),
+        Field("completionStartTime", "$.completionStartTime", "double"),
+        Field("model", "$.model", "varchar", required=True),
+        Field("model_id", "$.model_id"),
+        Field("model_group", "$.model_group"),
+        Field("custom_llm_provider", "$.custom_llm_provider"),
+        Field("api_base", "$.api_base"),
+        Field("metadata", "$.metadata", "json"),
+        Field("cache_hit", "$.cache_hit", "boolean"),
+        Field("cache_key", "$.cache_key"),
+        Field("request_tags", "$.request_tags", "json"),
+        Field("end_user", "$.end_user"),
+        Field("requester_ip_address", "$.requester_ip_address"),
+        Field("error_str", "$.error_str"),
+        Field("hidden_params", "$.hidden_params", "json"),
+        Field("model_parameters", "$.model_parameters", "json"),
+    )
+    signature = ("id", "response_cost", "startTime")
+

@@ -1,0 +1,122 @@
+"""What the CLI prints: a progress bar while landing, a summary of loads, and the headline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingest.landing import LoadResult
+
+# Piped output (CI logs, `make demo | tee`) gets room for the reconciliation table.
+console = Console(width=None if Console().is_terminal else 132)
+
+STATUS_STYLE = {"landed": "green", "already_landed": "cyan", "refused": "bold red"}
+
+
+@contextmanager
+def progress(files: list[Path]) -> Iterator[Callable[[Path, LoadResult | None], None]]:
+    """A bar over the bytes of all files; the callback is told before and after each file."""
+    total = sum(f.stat().st_size for f in files)
+    bar = Progress(
+        TextColumn("[bold]landing[/] {task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    task = bar.add_task("", total=total)
+
+    def on_file(path: Path, result: LoadResult | None) -> None:
+        if result is None:
+            bar.update(task, description=path.name)
+        else:
+            bar.advance(task, path.stat().st_size)
+
+    with bar:
+        yield on_file
+
+
+def print_load_summary(results: list[LoadResult], warehouse: Path) -> None:
+    table = Table(title=f"ailedger ingest → {warehouse}", show_lines=False)
+    for col in ("file", "format", "status", "rows", "rejected", "note"):
+        numeric = col in ("rows", "rejected")
+        table.add_column(col, overflow="fold", justify="right" if numeric else "left")
+    for r in results:
+        note = r.message
+        if r.expectations_failed:
+            failed = "; ".join(
+                f"{e.get('expectation')} on {e.get('column')} ({e.get('unexpected_count')} rows)"
+                for e in r.expectations_failed
+            )
+            note = (note + " " if note else "") + f"expectations failed: {failed}"
+        table.add_row(
+            r.path,
+            r.format or "-",
+            f"[{STATUS_STYLE.get(r.status, '')}]{r.status}[/]",
+            f"{r.rows_landed:,}",
+            f"{r.rows_rejected:,}",
+            note,
+        )
+    console.print(table)
+    refused = [r for r in results if r.status == "refused"]
+    if refused:
+        console.print(f"[bold red]{len(refused)} file(s) refused[/]; nothing of them landed.")
+
+
+def print_headline(warehouse: Path) -> None:
+    """Coverage and verdict per month, reconciliation per provider-month."""
+    import duckdb
+
+    # Not read-only: dbt (same process) may still hold the file with the default config.
+    con = duckdb.connect(str(warehouse))
+    try:
+        coverage = con.execute(
+            "select billing_month, total_spend_usd, attributed_spend_usd, coverage_pct,"
+            " request_coverage_pct, verdict from marts.rpt_attribution_coverage"
+            " order by billing_month"
+        ).fetchall()
+        recon = con.execute(
+            "select billing_month, provider, invoice_cost_usd, gateway_cost_usd,"
+            " gateway_logged_cost_usd, gap_usd, gap_pct, status from marts.rpt_reconciliation"
+            " order by billing_month, provider"
+        ).fetchall()
+    except duckdb.Error as exc:
+        console.print(f"[red]no marts to report yet ({str(exc).splitlines()[0]})[/]")
+        return
+    finally:
+        con.close()
+
+    table = Table(title="Attribution coverage (spend-weighted, invoice as denominator)")
+    for col in ("month", "total spend", "attributed", "coverage", "by requests", "verdict"):
+        table.add_column(col, justify="left" if col in ("month", "verdict") else "right")
+    for month, total, attributed, pct, req_pct, verdict in coverage:
+        table.add_row(
+            f"{month:%Y-%m}", _usd(total), _usd(attributed), _pct(pct), _pct(req_pct), verdict
+        )
+    console.print(table)
+
+    table = Table(title="Reconciliation: invoice vs gateway (re-priced) vs gateway (as logged)")
+    for col in ("month", "provider", "invoice", "gateway re-priced", "gateway logged", "gap",
+                "gap %", "status"):
+        table.add_column(col, justify="left" if col in ("month", "provider", "status") else "right")
+    for month, provider, invoice, gateway, logged, gap, gap_pct, status in recon:
+        table.add_row(
+            f"{month:%Y-%m}", provider, _usd(invoice), _usd(gateway), _usd(logged), _usd(gap),
+            _pct(gap_pct), status,
+        )
+    console.print(table)
+
+
+def _usd(value: object) -> str:
+    return "-" if value is None else f"${value:,.2f}"
+
+
+def _pct(value: object) -> str:
+    return "-" if value is None else f"{float(value):.1%}"

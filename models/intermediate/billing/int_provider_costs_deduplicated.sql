@@ -1,0 +1,80 @@
+{#- Every provider cost export in one grain: one billed line per provider, bucket, model and
+    charge. The same bucket landed twice (an API pull and a dashboard CSV of the same days, or
+    overlapping pulls) is kept once: the most recently landed copy. -#}
+with
+
+openai_costs as (
+
+    select
+        'openai' as provider,
+        cost_row_id,
+        bucket_start_at,
+        cost_date,
+        model_name,
+        charge_type,
+        is_batch,
+        project_id as account_id,
+        billed_cost_usd,
+        currency,
+        loaded_at,
+        load_id,
+        row_number() over (
+            partition by bucket_start_at, line_item, project_id, api_key_id, organization_id
+            order by loaded_at desc, load_id desc
+        ) as copy_rank
+    from {{ ref('stg_openai__costs') }}
+
+),
+
+anthropic_costs as (
+
+    select
+        'anthropic' as provider,
+        cost_row_id,
+        bucket_start_at,
+        cost_date,
+        model_name,
+        coalesce(token_type, cost_type) as charge_type,
+        is_batch,
+        workspace_id as account_id,
+        billed_cost_usd,
+        currency,
+        loaded_at,
+        load_id,
+        row_number() over (
+            partition by bucket_start_at, model_name, cost_type, token_type, service_tier,
+                context_window, workspace_id, description
+            order by loaded_at desc, load_id desc
+        ) as copy_rank
+    from {{ ref('stg_anthropic__cost_report') }}
+
+),
+
+unioned as (
+
+    select * from openai_costs where copy_rank = 1
+    union all
+    select * from anthropic_costs where copy_rank = 1
+
+),
+
+resolved as (
+
+    select
+        unioned.cost_row_id,
+        unioned.provider,
+        unioned.cost_date,
+        unioned.model_name,
+        {{ ailedger.canonical_model('unioned.model_name') }} as model,
+        unioned.charge_type,
+        unioned.is_batch,
+        unioned.account_id,
+        unioned.billed_cost_usd,
+        lower(unioned.currency) as currency,
+        unioned.loaded_at
+    from unioned
+    {{ ailedger.canonical_model_joins('unioned.provider', 'unioned.model_name') }}
+
+)
+
+select * from resolved

@@ -1,0 +1,69 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='request_id',
+        on_schema_change='append_new_columns',
+    )
+}}
+{#- One row per LLM call seen by a gateway, re-priced. Incremental: each run re-processes
+    requests newly landed since the last run plus the last var('ailedger_lookback_days') days
+    of request time, replacing them by request_id (late or re-exported data corrects itself). -#}
+{%- set requires = var('ailedger_attribution_requires') -%}
+with
+
+priced as (
+
+    select * from {{ ref('int_llm_requests_priced') }}
+    {% if is_incremental() %}
+    where loaded_at > (select max(loaded_at) from {{ this }})
+       or requested_at >= (
+            select {{ dbt.dateadd('day', -1 * var('ailedger_lookback_days'), 'max(requested_at)') }}
+            from {{ this }})
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        cast(request_id as {{ dbt.type_string() }}) as request_id,
+        cast(requested_at as {{ dbt.type_timestamp() }}) as requested_at,
+        cast(cast(requested_at as date) as date) as requested_date,
+        cast({{ dbt.date_trunc('month', 'requested_at') }} as date) as billing_month,
+        cast(provider as {{ dbt.type_string() }}) as provider,
+        cast(model as {{ dbt.type_string() }}) as model,
+        cast(model_name as {{ dbt.type_string() }}) as model_name_logged,
+        cast(team as {{ dbt.type_string() }}) as team,
+        cast(feature as {{ dbt.type_string() }}) as feature,
+        cast(customer as {{ dbt.type_string() }}) as customer,
+        cast(cost_center as {{ dbt.type_string() }}) as cost_center,
+        cast(coalesce(route, feature) as {{ dbt.type_string() }}) as route,
+        ({% for dim in requires %}{{ dim }} is not null{% if not loop.last %} and {% endif %}{% endfor %})
+            as is_attributed,
+        cast(status as {{ dbt.type_string() }}) as status,
+        cast(coalesce(uncached_input_tokens, 0) as {{ dbt.type_bigint() }}) as uncached_input_tokens,
+        cast(coalesce(cache_read_tokens, 0) as {{ dbt.type_bigint() }}) as cache_read_tokens,
+        cast(coalesce(cache_write_5m_tokens, 0) + coalesce(cache_write_1h_tokens, 0)
+             as {{ dbt.type_bigint() }}) as cache_write_tokens,
+        cast(coalesce(cache_write_5m_tokens, 0) as {{ dbt.type_bigint() }}) as cache_write_5m_tokens,
+        cast(coalesce(cache_write_1h_tokens, 0) as {{ dbt.type_bigint() }}) as cache_write_1h_tokens,
+        cast(coalesce(output_tokens, 0) as {{ dbt.type_bigint() }}) as output_tokens,
+        cast(reasoning_tokens as {{ dbt.type_bigint() }}) as reasoning_tokens,
+        is_batch,
+        {{ ailedger.money('cost_usd') }} as cost_usd,
+        {{ ailedger.money('gateway_cost_usd') }} as gateway_cost_usd,
+        {{ ailedger.money('gateway_cost_usd - cost_usd') }} as gateway_overstatement_usd,
+        is_priced,
+        cast(price_effective_from as date) as price_effective_from,
+        cast(session_id as {{ dbt.type_string() }}) as session_id,
+        cast(api_key_hash as {{ dbt.type_string() }}) as api_key_hash,
+        cast(system_prompt_sha256 as {{ dbt.type_string() }}) as system_prompt_sha256,
+        cast(source_format as {{ dbt.type_string() }}) as source_format,
+        cast(source_file as {{ dbt.type_string() }}) as source_file,
+        cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+    from priced
+
+)
+
+select * from final

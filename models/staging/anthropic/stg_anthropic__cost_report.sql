@@ -1,0 +1,52 @@
+with
+
+source as (
+
+    select * from {{ source('anthropic', 'anthropic_cost_report') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        {{ dbt.concat(['_load_id', "'-'", 'cast(_row_number as ' ~ dbt.type_string() ~ ')']) }}
+            as cost_row_id,
+        workspace_id,
+
+        ---------- strings
+        cast('anthropic' as {{ dbt.type_string() }}) as provider,
+        model as model_name,
+        cost_type,
+        token_type,
+        service_tier,
+        context_window,
+        description,
+        lower(currency) as currency,
+
+        ---------- numerics
+        -- amount is in CENTS ("123.45" = $1.2345). Multiplying keeps DECIMAL on every engine
+        -- (DuckDB turns decimal division into a double).
+        {{ ailedger.money('amount') }} as billed_cost_cents,
+        {{ ailedger.money('amount * 0.01') }} as billed_cost_usd,
+
+        ---------- booleans
+        coalesce(service_tier = 'batch', false) as is_batch,
+
+        ---------- timestamps
+        starting_at as bucket_start_at,
+        ending_at as bucket_end_at,
+        cast(starting_at as date) as cost_date,
+
+        ---------- load metadata
+        _source_file as source_file,
+        _row_number as source_row_number,
+        _loaded_at as loaded_at,
+        _load_id as load_id
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,66 @@
+with
+
+source as (
+
+    select * from {{ source('litellm', 'litellm_spend_logs') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        {{ dbt.concat(['_load_id', "'-'", 'cast(_row_number as ' ~ dbt.type_string() ~ ')']) }}
+            as spend_log_row_id,
+        request_id,
+        api_key as api_key_hash,
+        model_id,
+        nullif(team_id, '') as team_id,
+        nullif(organization_id, '') as organization_id,
+        nullif(session_id, '') as session_id,
+        nullif(end_user, '') as end_user_id,
+        system_prompt_sha256,
+
+        ---------- strings
+        call_type,
+        model as model_name,
+        model_group,
+        lower(custom_llm_provider) as provider_name,
+        coalesce(nullif(lower(status), ''), 'success') as status,
+        {{ ailedger.json_get('metadata', 'user_api_key_alias') }} as api_key_alias,
+        {{ ailedger.owner_tag('team', 'metadata', 'request_tags', ['team_id']) }} as team,
+        {{ ailedger.owner_tag('feature', 'metadata', 'request_tags') }} as feature,
+        {{ ailedger.owner_tag('customer', 'metadata', 'request_tags', ['end_user']) }} as customer,
+        {{ ailedger.owner_tag('cost_center', 'metadata', 'request_tags') }} as cost_center,
+        {{ ailedger.owner_tag('route', 'metadata', 'request_tags') }} as route,
+        lower({{ ailedger.json_get('metadata', 'usage_object.service_tier') }}) as service_tier,
+
+        ---------- numerics
+        {{ ailedger.money('spend') }} as gateway_cost_usd,
+        prompt_tokens,
+        completion_tokens,
+        total_tokens,
+        {{ ailedger.litellm_token_columns('metadata', 'prompt_tokens', 'completion_tokens') }},
+        request_duration_ms,
+
+        ---------- booleans
+        -- cache_hit is a string in the table: "True", "False" or "".
+        coalesce(lower(cache_hit) = 'true', false) as is_cache_hit,
+
+        ---------- timestamps
+        "startTime" as requested_at,
+        "endTime" as completed_at,
+        "completionStartTime" as first_token_at,
+
+        ---------- load metadata
+        _load_id as load_id,
+        _source_file as source_file,
+        _row_number as source_row_number,
+        _loaded_at as loaded_at
+
+    from source
+
+)
+
+select * from renamed

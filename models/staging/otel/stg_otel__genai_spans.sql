@@ -1,0 +1,78 @@
+with
+
+source as (
+
+    select * from {{ source('otel', 'otel_genai_spans') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        {{ dbt.concat(['_load_id', "'-'", 'cast(_row_number as ' ~ dbt.type_string() ~ ')']) }}
+            as span_row_id,
+        -- The provider's response id is the request id when the instrumentation records it.
+        coalesce({{ ailedger.json_get('attributes', ['gen_ai.response.id']) }}, span_id) as request_id,
+        trace_id,
+        span_id,
+        parent_span_id,
+        {{ ailedger.json_get('attributes', ['gen_ai.conversation.id']) }} as session_id,
+        system_prompt_sha256,
+
+        ---------- strings
+        span_name,
+        {{ ailedger.json_get('attributes', ['gen_ai.operation.name']) }} as operation_name,
+        lower(coalesce({{ ailedger.json_get('attributes', ['gen_ai.provider.name']) }}, {{ ailedger.json_get('attributes', ['gen_ai.system']) }}))
+            as provider_name,
+        coalesce({{ ailedger.json_get('attributes', ['gen_ai.response.model']) }}, {{ ailedger.json_get('attributes', ['gen_ai.request.model']) }})
+            as model_name,
+        case when status_code in ('2', 'STATUS_CODE_ERROR', 'ERROR') then 'failure'
+             else 'success' end as status,
+        {{ ailedger.otel_owner_tag('team', 'attributes', 'resource_attributes') }} as team,
+        {{ ailedger.otel_owner_tag('feature', 'attributes', 'resource_attributes') }} as feature,
+        {{ ailedger.otel_owner_tag('customer', 'attributes', 'resource_attributes') }} as customer,
+        {{ ailedger.otel_owner_tag('cost_center', 'attributes', 'resource_attributes') }} as cost_center,
+        {{ ailedger.otel_owner_tag('route', 'attributes', 'resource_attributes') }} as route,
+        lower({{ ailedger.json_get('attributes', ['gen_ai.openai.response.service_tier']) }}) as service_tier,
+
+        ---------- numerics
+        -- gen_ai.usage.input_tokens INCLUDES cache reads and writes: made disjoint here.
+        cast(coalesce({{ ailedger.json_get('attributes', ['gen_ai.usage.input_tokens']) }}, {{ ailedger.json_get('attributes', ['gen_ai.usage.prompt_tokens']) }})
+             as {{ dbt.type_bigint() }}) as input_tokens_total,
+        cast(coalesce({{ ailedger.json_get('attributes', ['gen_ai.usage.cache_read.input_tokens']) }}, '0')
+             as {{ dbt.type_bigint() }}) as cache_read_tokens,
+        cast(coalesce({{ ailedger.json_get('attributes', ['gen_ai.usage.cache_creation.input_tokens']) }}, '0')
+             as {{ dbt.type_bigint() }}) as cache_write_5m_tokens,
+        cast(0 as {{ dbt.type_bigint() }}) as cache_write_1h_tokens,
+        cast(coalesce({{ ailedger.json_get('attributes', ['gen_ai.usage.output_tokens']) }}, {{ ailedger.json_get('attributes', ['gen_ai.usage.completion_tokens']) }})
+             as {{ dbt.type_bigint() }}) as output_tokens,
+        cast({{ ailedger.json_get('attributes', ['gen_ai.usage.reasoning.output_tokens']) }} as {{ dbt.type_bigint() }})
+            as reasoning_tokens,
+
+        ---------- timestamps
+        start_time as requested_at,
+        end_time as completed_at,
+
+        ---------- load metadata
+        _load_id as load_id,
+        _source_file as source_file,
+        _row_number as source_row_number,
+        _loaded_at as loaded_at
+
+    from source
+
+),
+
+disjoint as (
+
+    select
+        *,
+        greatest(input_tokens_total - cache_read_tokens - cache_write_5m_tokens, 0)
+            as uncached_input_tokens
+    from renamed
+
+)
+
+select * from disjoint
