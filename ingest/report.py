@@ -49,7 +49,8 @@ def print_load_summary(results: list[LoadResult], warehouse: Path) -> None:
         numeric = col in ("rows", "rejected")
         table.add_column(col, overflow="fold", justify="right" if numeric else "left")
     for r in results:
-        note = r.message
+        # The table keeps the gist; refusals are printed whole below it.
+        note = r.message.split("\n", 1)[0].removeprefix(f"{r.path}: ")
         if r.expectations_failed:
             failed = "; ".join(
                 f"{e.get('expectation')} on {e.get('column')} ({e.get('unexpected_count')} rows)"
@@ -67,7 +68,10 @@ def print_load_summary(results: list[LoadResult], warehouse: Path) -> None:
     console.print(table)
     refused = [r for r in results if r.status == "refused"]
     if refused:
-        console.print(f"[bold red]{len(refused)} file(s) refused[/]; nothing of them landed.")
+        console.print(f"[bold red]{len(refused)} file(s) refused[/]; nothing of them landed:")
+        # Unfolded, one per line, so each message can be read and copied whole.
+        for r in refused:
+            console.print(f"refused: {r.message}", soft_wrap=True, highlight=False)
 
 
 def print_headline(warehouse: Path) -> None:

@@ -1,6 +1,8 @@
 {#- Every provider cost export in one grain: one billed line per provider, bucket, model and
-    charge. The same bucket landed twice (an API pull and a dashboard CSV of the same days, or
-    overlapping pulls) is kept once: the most recently landed copy. -#}
+    charge. A line landed more than once (an API pull and a dashboard CSV of the same days,
+    overlapping pulls, a restated day) is kept once: the most recently landed copy. The key
+    uses only what both shapes carry (the CSV also names the organization, the API does not),
+    so files split by project or by page still add up. -#}
 with
 
 openai_costs as (
@@ -19,7 +21,7 @@ openai_costs as (
         loaded_at,
         load_id,
         row_number() over (
-            partition by bucket_start_at, line_item, project_id, api_key_id, organization_id
+            partition by bucket_start_at, line_item, project_id, api_key_id
             order by loaded_at desc, load_id desc
         ) as copy_rank
     from {{ ref('stg_openai__costs') }}

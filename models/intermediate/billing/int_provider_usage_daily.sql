@@ -1,5 +1,5 @@
 {#- Provider-reported token usage per day, provider, model, account and batch flag, with
-    the same de-duplication as costs. The Console CSV export is used only for days the
+    the same de-duplication as costs (a result landed twice counts once, latest copy). The Console CSV export is used only for days the
     usage-report API did not cover, so the two never add up twice. -#}
 with
 

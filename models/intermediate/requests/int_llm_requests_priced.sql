@@ -1,4 +1,5 @@
-{#- Each gateway request re-priced from the price book row in effect when it was made. -#}
+{#- Each gateway request re-priced from the price book row in effect when it was made.
+    Calls served from the gateway's own response cache cost nothing. -#}
 with
 
 requests as (
@@ -74,7 +75,11 @@ priced as (
         flagged.*,
         prices.effective_from as price_effective_from,
         prices.input_per_1m_usd is not null as is_priced,
-        {{ ailedger.token_cost('flagged', 'prices', 'flagged.is_batch') }} as cost_usd
+        -- A hit in LiteLLM's own response cache never reached the provider: nothing billed.
+        case when flagged.is_cache_hit and prices.input_per_1m_usd is not null
+             then {{ ailedger.money(0) }}
+             else {{ ailedger.token_cost('flagged', 'prices', 'flagged.is_batch') }}
+        end as cost_usd
     from flagged
     left join prices
         on prices.provider = flagged.provider

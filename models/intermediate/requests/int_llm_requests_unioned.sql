@@ -6,7 +6,8 @@
     'team', 'feature', 'customer', 'cost_center', 'route', 'service_tier',
     'uncached_input_tokens', 'cache_read_tokens', 'cache_write_5m_tokens',
     'cache_write_1h_tokens', 'output_tokens', 'reasoning_tokens', 'session_id',
-    'system_prompt_sha256', 'load_id', 'source_file', 'source_row_number', 'loaded_at',
+    'system_prompt_sha256', 'is_cache_hit', 'load_id', 'source_file', 'source_row_number',
+    'loaded_at',
 ] -%}
 with
 

@@ -51,6 +51,7 @@ final as (
         cast(coalesce(output_tokens, 0) as {{ dbt.type_bigint() }}) as output_tokens,
         cast(reasoning_tokens as {{ dbt.type_bigint() }}) as reasoning_tokens,
         is_batch,
+        coalesce(is_cache_hit, false) as is_cache_hit,
         {{ ailedger.money('cost_usd') }} as cost_usd,
         {{ ailedger.money('gateway_cost_usd') }} as gateway_cost_usd,
         {{ ailedger.money('gateway_cost_usd - cost_usd') }} as gateway_overstatement_usd,

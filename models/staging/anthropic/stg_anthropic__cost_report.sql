@@ -11,7 +11,7 @@ renamed as (
     select
 
         ---------- ids
-        {{ dbt.concat(['_load_id', "'-'", 'cast(_row_number as ' ~ dbt.type_string() ~ ')']) }}
+        {{ ailedger.landed_row_id() }}
             as cost_row_id,
         workspace_id,
 
@@ -40,10 +40,7 @@ renamed as (
         cast(starting_at as date) as cost_date,
 
         ---------- load metadata
-        _source_file as source_file,
-        _row_number as source_row_number,
-        _loaded_at as loaded_at,
-        _load_id as load_id
+        {{ ailedger.load_metadata_columns() }}
 
     from source
 

@@ -11,7 +11,7 @@ renamed as (
     select
 
         ---------- ids
-        {{ dbt.concat(['_load_id', "'-'", 'cast(_row_number as ' ~ dbt.type_string() ~ ')']) }}
+        {{ ailedger.landed_row_id() }}
             as spend_log_row_id,
         request_id,
         api_key as api_key_hash,
@@ -54,10 +54,7 @@ renamed as (
         "completionStartTime" as first_token_at,
 
         ---------- load metadata
-        _load_id as load_id,
-        _source_file as source_file,
-        _row_number as source_row_number,
-        _loaded_at as loaded_at
+        {{ ailedger.load_metadata_columns() }}
 
     from source
 

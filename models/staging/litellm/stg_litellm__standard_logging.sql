@@ -11,7 +11,7 @@ renamed as (
     select
 
         ---------- ids
-        {{ dbt.concat(['_load_id', "'-'", 'cast(_row_number as ' ~ dbt.type_string() ~ ')']) }}
+        {{ ailedger.landed_row_id() }}
             as payload_row_id,
         id as request_id,
         trace_id,
@@ -54,10 +54,7 @@ renamed as (
         {{ ailedger.epoch_to_timestamp('"completionStartTime"') }} as first_token_at,
 
         ---------- load metadata
-        _load_id as load_id,
-        _source_file as source_file,
-        _row_number as source_row_number,
-        _loaded_at as loaded_at
+        {{ ailedger.load_metadata_columns() }}
 
     from source
 

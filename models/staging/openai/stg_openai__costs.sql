@@ -19,7 +19,7 @@ renamed as (
     select
 
         ---------- ids
-        {{ dbt.concat(['_load_id', "'-'", 'cast(_row_number as ' ~ dbt.type_string() ~ ')']) }}
+        {{ ailedger.landed_row_id() }}
             as cost_row_id,
         project_id,
         api_key_id,
@@ -54,10 +54,7 @@ renamed as (
             as cost_date,
 
         ---------- load metadata
-        _source_file as source_file,
-        _row_number as source_row_number,
-        _loaded_at as loaded_at,
-        _load_id as load_id
+        {{ ailedger.load_metadata_columns() }}
 
     from source
 

@@ -11,7 +11,7 @@ renamed as (
     select
 
         ---------- ids
-        {{ dbt.concat(['_load_id', "'-'", 'cast(_row_number as ' ~ dbt.type_string() ~ ')']) }}
+        {{ ailedger.landed_row_id() }}
             as span_row_id,
         -- The provider's response id is the request id when the instrumentation records it.
         coalesce({{ ailedger.json_get('attributes', ['gen_ai.response.id']) }}, span_id) as request_id,
@@ -51,15 +51,16 @@ renamed as (
         cast({{ ailedger.json_get('attributes', ['gen_ai.usage.reasoning.output_tokens']) }} as {{ dbt.type_bigint() }})
             as reasoning_tokens,
 
+        ---------- booleans
+        -- Spans record calls that reached the provider; no gateway response cache here.
+        false as is_cache_hit,
+
         ---------- timestamps
         start_time as requested_at,
         end_time as completed_at,
 
         ---------- load metadata
-        _load_id as load_id,
-        _source_file as source_file,
-        _row_number as source_row_number,
-        _loaded_at as loaded_at
+        {{ ailedger.load_metadata_columns() }}
 
     from source
 
