@@ -62,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--warehouse", default=None, help="DuckDB file (default: <out>/ailedger_demo.duckdb)"
     )
 
+    p = sub.add_parser(
+        "publish-raw", help="copy the landed raw tables to Postgres or Spark for dbt there"
+    )
+    p.add_argument("--target", required=True, choices=["postgres", "spark"])
+    p.add_argument("--parquet-dir", default="warehouse/raw_parquet",
+                   help="where the Parquet hand-off files go (warehouse/raw_parquet)")
+    _add_warehouse(p)
+
     p = sub.add_parser("headline", help="print coverage and reconciliation from the marts")
     _add_warehouse(p)
 
@@ -187,6 +195,15 @@ def cmd_headline(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish_raw(args: argparse.Namespace) -> int:
+    from ingest.publish import publish_raw
+
+    published = publish_raw(_warehouse(args), args.target, Path(args.parquet_dir))
+    for table, rows in published.items():
+        print(f"raw.{table}: {rows:,} rows published to {args.target}")
+    return 0
+
+
 def cmd_prices(args: argparse.Namespace) -> int:
     from ingest.prices import import_prices
 
@@ -205,6 +222,7 @@ COMMANDS = {
     "build": cmd_build,
     "run": cmd_run,
     "demo": cmd_demo,
+    "publish-raw": cmd_publish_raw,
     "headline": cmd_headline,
     "prices": cmd_prices,
 }

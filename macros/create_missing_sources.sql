@@ -10,7 +10,7 @@
             {%- do adapter.create_schema(api.Relation.create(database=source.database, schema=source.schema)) -%}
             {%- set cols = [] -%}
             {%- for name, col in source.columns.items() -%}
-                {%- do cols.append(adapter.quote(name) ~ ' ' ~ col.data_type) -%}
+                {%- do cols.append(adapter.quote(name) ~ ' ' ~ ailedger.raw_column_type(col.data_type)) -%}
             {%- endfor -%}
             {%- call statement('create_' ~ source.identifier, auto_begin=false) -%}
                 create table {{ source.database ~ '.' if source.database }}{{ source.schema }}.{{ source.identifier }} ({{ cols | join(', ') }})

@@ -1,25 +1,33 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='request_id',
         on_schema_change='append_new_columns',
+        **ailedger.request_fact_config()
     )
 }}
 {#- One row per LLM call seen by a gateway, re-priced. Incremental: each run re-processes
-    requests newly landed since the last run plus the last var('ailedger_lookback_days') days
-    of request time, replacing them by request_id (late or re-exported data corrects itself). -#}
+    whole request days: the last var('ailedger_lookback_days') days, plus every day that has
+    requests landed since the last run, replacing them (late or re-exported data corrects
+    itself; whole days so that engines which overwrite partitions lose nothing). -#}
 {%- set requires = var('ailedger_attribution_requires') -%}
 with
 
-priced as (
+all_priced as (
 
     select * from {{ ref('int_llm_requests_priced') }}
+
+),
+
+priced as (
+
+    select * from all_priced
     {% if is_incremental() %}
-    where loaded_at > (select max(loaded_at) from {{ this }})
-       or requested_at >= (
-            select {{ dbt.dateadd('day', -1 * var('ailedger_lookback_days'), 'max(requested_at)') }}
+    where cast(requested_at as date) >= (
+            select {{ dbt.dateadd('day', -1 * var('ailedger_lookback_days'), 'max(requested_date)') }}
             from {{ this }})
+       or cast(requested_at as date) in (
+            select cast(requested_at as date) from all_priced
+            where loaded_at > (select max(loaded_at) from {{ this }}))
     {% endif %}
 
 ),

@@ -49,9 +49,9 @@ renamed as (
         coalesce(lower(cache_hit) = 'true', false) as is_cache_hit,
 
         ---------- timestamps
-        "startTime" as requested_at,
-        "endTime" as completed_at,
-        "completionStartTime" as first_token_at,
+        {{ adapter.quote('startTime') }} as requested_at,
+        {{ adapter.quote('endTime') }} as completed_at,
+        {{ adapter.quote('completionStartTime') }} as first_token_at,
 
         ---------- load metadata
         {{ ailedger.load_metadata_columns() }}

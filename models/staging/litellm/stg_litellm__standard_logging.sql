@@ -49,9 +49,9 @@ renamed as (
         coalesce(cache_hit, false) as is_cache_hit,
 
         ---------- timestamps (float epoch seconds in this payload)
-        {{ ailedger.epoch_to_timestamp('"startTime"') }} as requested_at,
-        {{ ailedger.epoch_to_timestamp('"endTime"') }} as completed_at,
-        {{ ailedger.epoch_to_timestamp('"completionStartTime"') }} as first_token_at,
+        {{ ailedger.epoch_to_timestamp(adapter.quote('startTime')) }} as requested_at,
+        {{ ailedger.epoch_to_timestamp(adapter.quote('endTime')) }} as completed_at,
+        {{ ailedger.epoch_to_timestamp(adapter.quote('completionStartTime')) }} as first_token_at,
 
         ---------- load metadata
         {{ ailedger.load_metadata_columns() }}
