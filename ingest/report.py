@@ -117,6 +117,17 @@ def print_headline(warehouse: Path) -> None:
         )
     console.print(table)
 
+    gateway = sum((r[3] for r in recon), start=0)
+    logged = sum((r[4] for r in recon), start=0)
+    gaps = sum((r[5] for r in recon if r[5] is not None), start=0)
+    if gateway:
+        console.print(
+            f"The gateway's own cost figures are off by {_usd(logged - gateway)} "
+            f"({float((logged - gateway) / gateway):+.1%} of its re-priced traffic); "
+            f"{_usd(gaps)} on the invoices never went through the gateway or was not logged.",
+            highlight=False,
+        )
+
 
 def _usd(value: object) -> str:
     return "-" if value is None else f"${value:,.2f}"

@@ -17,7 +17,7 @@ create table if not exists raw._loads (
     sha256 varchar not null,
     format varchar,
     raw_table varchar,
-    status varchar not null,          -- landed | already_landed | refused
+    status varchar not null,          -- landed | refused (re-landed content writes nothing)
     rows_landed bigint not null,
     rows_rejected bigint not null,
     message varchar,
