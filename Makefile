@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 REQUESTS ?= 200000
 
-.PHONY: install demo test lint unit dbt-test bench clean
+.PHONY: install demo test test-postgres test-spark lint unit dbt-test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,16 @@ demo: install
 test: install
 	$(BIN)/ruff check ingest tests scripts bench
 	$(BIN)/pytest -q
+
+## The same project built on PostgreSQL 15 (a throwaway server on 127.0.0.1:55432 unless one
+## answers there), its marts compared with the DuckDB build of the same data to the cent.
+test-postgres: install
+	BIN=$(BIN) bash scripts/pg_lane.sh
+
+## The same project built on a local Apache Spark 4.3 (pyspark, dbt-spark's session method;
+## needs Java 17), its marts compared with the DuckDB build of the same data to the cent.
+test-spark: install
+	BIN=$(BIN) bash scripts/spark_lane.sh
 
 lint: install
 	$(BIN)/ruff check ingest tests scripts bench

@@ -65,7 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "publish-raw", help="copy the landed raw tables to Postgres or Spark for dbt there"
     )
-    p.add_argument("--target", required=True, choices=["postgres", "spark"])
+    p.add_argument(
+        "--target", required=True, choices=["postgres", "spark", "parquet"],
+        help="an engine, or parquet to write only the Parquet hand-off files",
+    )
     p.add_argument("--parquet-dir", default="warehouse/raw_parquet",
                    help="where the Parquet hand-off files go (warehouse/raw_parquet)")
     _add_warehouse(p)
@@ -200,7 +203,8 @@ def cmd_publish_raw(args: argparse.Namespace) -> int:
 
     published = publish_raw(_warehouse(args), args.target, Path(args.parquet_dir))
     for table, rows in published.items():
-        print(f"raw.{table}: {rows:,} rows published to {args.target}")
+        where = args.parquet_dir if args.target == "parquet" else args.target
+        print(f"raw.{table}: {rows:,} rows published to {where}")
     return 0
 
 

@@ -13,7 +13,7 @@
                 {%- do cols.append(adapter.quote(name) ~ ' ' ~ ailedger.raw_column_type(col.data_type)) -%}
             {%- endfor -%}
             {%- call statement('create_' ~ source.identifier, auto_begin=false) -%}
-                create table {{ source.database ~ '.' if source.database }}{{ source.schema }}.{{ source.identifier }} ({{ cols | join(', ') }})
+                create table {{ api.Relation.create(database=source.database, schema=source.schema, identifier=source.identifier) }} ({{ cols | join(', ') }})
             {%- endcall -%}
             {{ log('created empty source table ' ~ source.schema ~ '.' ~ source.identifier, info=false) }}
         {%- endif -%}

@@ -14,7 +14,7 @@ import duckdb
 
 from ingest.errors import AiledgerError
 
-TARGETS = ("postgres", "spark")
+TARGETS = ("postgres", "spark", "parquet")
 
 
 def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -49,6 +49,9 @@ def publish_raw(warehouse: Path, target: str, parquet_dir: Path) -> dict[str, in
     if target not in TARGETS:
         raise AiledgerError(f"unknown target {target!r}", hint=f"one of: {', '.join(TARGETS)}")
     files = export_raw_parquet(warehouse, parquet_dir)
+    if target == "parquet":
+        # The hand-off alone, for engines that load Parquet themselves (Snowflake, BigQuery).
+        return _parquet_rows(files)
     if target == "postgres":
         from ingest.publish.postgres import publish
 
@@ -56,3 +59,14 @@ def publish_raw(warehouse: Path, target: str, parquet_dir: Path) -> dict[str, in
     from ingest.publish.spark import publish
 
     return publish(files)
+
+
+def _parquet_rows(files: dict[str, Path]) -> dict[str, int]:
+    con = duckdb.connect()
+    try:
+        return {
+            table: con.execute(f"select count(*) from read_parquet('{path}')").fetchall()[0][0]
+            for table, path in files.items()
+        }
+    finally:
+        con.close()

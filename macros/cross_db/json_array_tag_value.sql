@@ -22,7 +22,7 @@
     (select substr(t, {{ key | length + 2 }})
      from jsonb_array_elements_text(
          case when jsonb_typeof(cast({{ column }} as jsonb)) = 'array'
-              then cast({{ column }} as jsonb) else '[]'::jsonb end) as tags(t)
+              then cast({{ column }} as jsonb) else cast('[]' as jsonb) end) as tags(t)
      where t like '{{ key }}:%' limit 1)
 {%- endmacro %}
 

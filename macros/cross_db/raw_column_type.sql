@@ -1,4 +1,4 @@
-{#- A raw column type as declared in the sources YAML (DuckDB names), in the engine's terms. -#}
+{#- A column type declared in DuckDB's names (sources YAML, model contracts), in the engine's terms. -#}
 {% macro raw_column_type(declared) -%}
     {{ return(adapter.dispatch('raw_column_type', 'ailedger')(declared | lower)) }}
 {%- endmacro %}

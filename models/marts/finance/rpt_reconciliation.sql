@@ -61,8 +61,11 @@ final as (
         {{ ailedger.money('gateway_cost_usd') }} as gateway_cost_usd,
         {{ ailedger.money('gateway_logged_cost_usd') }} as gateway_logged_cost_usd,
         {{ ailedger.money('invoice_cost_usd - gateway_cost_usd') }} as gap_usd,
+        -- Ratios divide doubles: a decimal quotient's type differs by engine (on Spark,
+        -- decimal(38,12) / decimal(38,12) leaves no integer digit for a gap of 100% or more).
         cast(case when invoice_cost_usd <> 0
-                  then (invoice_cost_usd - gateway_cost_usd) / invoice_cost_usd end
+                  then cast(invoice_cost_usd - gateway_cost_usd as {{ ailedger.type_ratio() }})
+                       / cast(invoice_cost_usd as {{ ailedger.type_ratio() }}) end
              as {{ ailedger.type_ratio() }}) as gap_pct,
         {{ ailedger.money('gateway_logged_cost_usd - gateway_cost_usd') }}
             as gateway_mispricing_usd,
@@ -74,7 +77,8 @@ final as (
             when not has_invoice then 'no_invoice'
             when invoice_cost_usd = 0 and gateway_cost_usd = 0 then 'reconciled'
             when invoice_cost_usd <> 0
-                 and abs((invoice_cost_usd - gateway_cost_usd) / invoice_cost_usd) <= {{ tolerance }}
+                 and abs(cast(invoice_cost_usd - gateway_cost_usd as {{ ailedger.type_ratio() }})
+                         / cast(invoice_cost_usd as {{ ailedger.type_ratio() }})) <= {{ tolerance }}
                 then 'reconciled'
             else 'gap'
         end as {{ dbt.type_string() }}) as status

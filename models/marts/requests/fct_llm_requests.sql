@@ -27,7 +27,10 @@ priced as (
             from {{ this }})
        or cast(requested_at as date) in (
             select cast(requested_at as date) from all_priced
-            where loaded_at > (select max(loaded_at) from {{ this }}))
+            -- An empty fact (first built before anything landed) takes every request.
+            where loaded_at > (
+                select coalesce(max(loaded_at), cast('1970-01-01' as {{ dbt.type_timestamp() }}))
+                from {{ this }}))
     {% endif %}
 
 ),

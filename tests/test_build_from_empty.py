@@ -1,4 +1,6 @@
-"""A provider with usage but no cost export: its usage is priced and marked as an estimate."""
+"""A warehouse built before anything landed, then fed: every source table is created empty
+on the first build, the incremental request fact picks everything up on the next, and a
+provider with usage but no cost export has its usage priced and marked as an estimate."""
 
 from __future__ import annotations
 
@@ -13,19 +15,23 @@ from ingest.cli import run_dbt
 from ingest.landing import land_paths
 from ingest.warehouse import connect
 
-USAGE = Path(__file__).parent / "fixtures" / "anthropic" / "usage_report_pages.jsonl"
+FIXTURES = Path(__file__).parent / "fixtures"
+USAGE = FIXTURES / "anthropic" / "usage_report_pages.jsonl"
+SPEND_LOGS = FIXTURES / "litellm" / "spend_logs.csv"
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("estimated")
-    path = root / "w.duckdb"
-    con = connect(path)
-    assert land_paths(con, [USAGE])[0].status == "landed"
-    con.close()
+    # A hyphen in the file name makes the catalog name need quoting.
+    path = root / "empty-first.duckdb"
     saved = {k: os.environ.get(k) for k in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
     os.environ["DBT_TARGET_PATH"], os.environ["DBT_LOG_PATH"] = str(root / "t"), str(root / "l")
     try:
+        assert run_dbt(path) == 0  # nothing landed yet
+        con = connect(path)
+        assert {r.status for r in land_paths(con, [USAGE, SPEND_LOGS])} == {"landed"}
+        con.close()
         assert run_dbt(path) == 0
     finally:
         for k, v in saved.items():
@@ -54,7 +60,19 @@ def test_usage_without_cost_export_is_priced_as_an_estimate(warehouse: Path) -> 
 def test_reconciliation_says_the_invoice_is_an_estimate(warehouse: Path) -> None:
     con = duckdb.connect(str(warehouse))
     flags = con.execute(
-        "select distinct has_invoice, is_invoice_estimated from marts.rpt_reconciliation"
+        "select provider, cast(billing_month as varchar), has_invoice, is_invoice_estimated,"
+        " status from marts.rpt_reconciliation order by 1, 2"
     ).fetchall()
     con.close()
-    assert flags == [(True, True)]
+    assert flags == [
+        ("anthropic", "2025-10-01", True, True, "gap"),  # usage priced, no gateway traffic
+        ("anthropic", "2026-07-01", False, False, "no_invoice"),  # gateway only
+        ("openai", "2026-07-01", False, False, "no_invoice"),
+    ]
+
+
+def test_requests_landed_after_an_empty_first_build_reach_the_fact(warehouse: Path) -> None:
+    con = duckdb.connect(str(warehouse))
+    (requests,) = con.execute("select count(*) from marts.fct_llm_requests").fetchall()[0]
+    con.close()
+    assert requests == 5
