@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 REQUESTS ?= 200000
 
-.PHONY: install demo test test-postgres test-spark lint unit dbt-test bench clean
+.PHONY: install demo test test-postgres test-spark lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -7,7 +7,6 @@ generator's exact decimals to the cent.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from decimal import Decimal
@@ -21,6 +20,7 @@ from ingest.demo import generate
 from ingest.landing import land_paths
 from ingest.validate import validate_incoming
 from ingest.warehouse import connect
+from tests.support.exports import late_export
 
 CENT = Decimal("0.01")
 
@@ -170,23 +170,12 @@ def test_relanding_the_same_exports_changes_nothing(built: dict) -> None:
 def test_late_and_corrected_requests_flow_in_incrementally(built: dict, tmp_path: Path) -> None:
     """A later export re-sends one request with corrected counts and adds two new ones."""
     warehouse = built["warehouse"]
-    source = built["exports"] / "gateway" / "litellm_spend_logs.csv"
-    with source.open(newline="") as f:
-        reader = csv.DictReader(f)
-        rows = [r for r, _ in zip(reader, range(3), strict=False)]
-        header = reader.fieldnames
-    corrected, new_a, new_b = (dict(r) for r in rows)
-    corrected["completion_tokens"] = str(int(corrected["completion_tokens"]) + 1000)
-    new_a["request_id"], new_b["request_id"] = "late-0001", "late-0002"
     late = tmp_path / "spend_logs_late.csv"
-    with late.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=header)
-        writer.writeheader()
-        writer.writerows([corrected, new_a, new_b])
+    corrected_id = late_export(built["exports"], late, "late")
     (count_before,) = _query(warehouse, "select count(*) from marts.fct_llm_requests")[0]
     (tokens_before,) = _query(
         warehouse, "select output_tokens from marts.fct_llm_requests where request_id = ?",
-        [corrected["request_id"]],
+        [corrected_id],
     )[0]
 
     con = connect(warehouse)
@@ -197,7 +186,7 @@ def test_late_and_corrected_requests_flow_in_incrementally(built: dict, tmp_path
     (count_after,) = _query(warehouse, "select count(*) from marts.fct_llm_requests")[0]
     (tokens_after,) = _query(
         warehouse, "select output_tokens from marts.fct_llm_requests where request_id = ?",
-        [corrected["request_id"]],
+        [corrected_id],
     )[0]
     assert count_after == count_before + 2
     assert tokens_after == tokens_before + 1000
