@@ -138,17 +138,27 @@ def _ingest(paths: list[str], warehouse: Path, args: argparse.Namespace) -> int:
     return 2 if any(r.status == "refused" for r in results) else 0
 
 
-def run_dbt(warehouse: Path, dbt_args: list[str] | None = None) -> int:
-    """`dbt build` against the warehouse through dbt's Python runner; dbt's exit status."""
+def run_dbt(warehouse: Path, dbt_args: list[str] | None = None, *, quiet: bool = False) -> int:
+    """`dbt build` against the warehouse through dbt's Python runner; dbt's exit status.
+
+    ``quiet`` keeps dbt to warnings and errors and prints a one-line tally instead.
+    """
+    from collections import Counter
+
     from dbt.cli.main import dbtRunner
 
     os.environ["AILEDGER_WAREHOUSE"] = str(warehouse.resolve())
     extra = [a for a in (dbt_args or []) if a != "--"]
     cli = ["build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), *extra]
+    if quiet:
+        cli += ["--log-level", "warn"]
     result = dbtRunner().invoke(cli)
     if result.exception is not None:
         print(f"error: dbt failed: {result.exception}", file=sys.stderr)
         return 2
+    if quiet and result.result is not None:
+        tally = Counter(str(r.status).lower() for r in result.result.results)
+        print("dbt build: " + ", ".join(f"{n} {status}" for status, n in sorted(tally.items())))
     return 0 if result.success else 1
 
 
@@ -185,7 +195,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         stale.unlink(missing_ok=True)
     args.format_name, args.max_reject_ratio, args.no_validate = None, 0.01, False
     landed = _ingest([str(exports)], warehouse, args)
-    built = run_dbt(warehouse)
+    built = run_dbt(warehouse, quiet=True)
     print_headline(warehouse)
     print(f"demo took {time.perf_counter() - started:.1f}s; warehouse: {warehouse}")
     return landed or built
