@@ -15,6 +15,7 @@ whether it came from the usage or the costs endpoint: it is read as usage and la
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import ClassVar
 
 from ingest.formats.base import CsvFormat, Field, Head, JsonPagesFormat
@@ -73,12 +74,18 @@ COST_ONLY_COLUMNS = frozenset(
 )
 
 
-def _usage_fields(api: bool) -> tuple[Field, ...]:
-    """The usage columns; API sources are JSON paths of a result, CSV sources header names."""
+def _source(api: bool) -> Callable[[str], str]:
+    """API sources are JSON paths of a result; CSV sources are header names."""
 
     def src(name: str) -> str:
         return f"$.{name}" if api else name
 
+    return src
+
+
+def _time_fields(api: bool) -> tuple[Field, ...]:
+    """The bucket's times: from the bucket for API pages, the four time columns in a CSV."""
+    src = _source(api)
     return (
         Field(
             "start_time",
@@ -90,6 +97,13 @@ def _usage_fields(api: bool) -> tuple[Field, ...]:
         Field("end_time", "$._bucket_end" if api else "end_time", "integer", not_null=True),
         Field("start_time_iso", src("start_time_iso"), "timestamp"),
         Field("end_time_iso", src("end_time_iso"), "timestamp"),
+    )
+
+
+def _usage_fields(api: bool) -> tuple[Field, ...]:
+    src = _source(api)
+    return (
+        *_time_fields(api),
         *(
             Field(
                 c,
@@ -108,20 +122,9 @@ def _usage_fields(api: bool) -> tuple[Field, ...]:
 
 
 def _cost_fields(api: bool) -> tuple[Field, ...]:
-    def src(name: str) -> str:
-        return f"$.{name}" if api else name
-
+    src = _source(api)
     return (
-        Field(
-            "start_time",
-            "$._bucket_start" if api else "start_time",
-            "integer",
-            required=True,
-            not_null=True,
-        ),
-        Field("end_time", "$._bucket_end" if api else "end_time", "integer", not_null=True),
-        Field("start_time_iso", src("start_time_iso"), "timestamp"),
-        Field("end_time_iso", src("end_time_iso"), "timestamp"),
+        *_time_fields(api),
         # Dollars. The API sends a number or a string; both are read from their text.
         Field(
             "amount_value",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 from ingest.formats import FORMATS, Head
 from ingest.landing import HEAD_BYTES, land_file
 from ingest.warehouse import connect
+from tests.support.dbt import dbt_build
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -278,37 +277,13 @@ def test_a_huge_single_line_page_is_sniffed_from_its_cut_head(tmp_path: Path, co
     )
 
 
-@pytest.mark.skipif(
-    not (ROOT / ".venv" / "bin" / "dbt").exists(), reason="dbt is not installed in .venv"
-)
 def test_staging_converts_cents_to_dollars_and_keeps_tokens_disjoint(tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     con = connect(warehouse)
     for path in (USAGE_API, COST_API, CONSOLE_NEW, CONSOLE_OLD):
         assert land_file(con, path).status == "landed"
     con.close()
-    run = subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "dbt"),
-            "build",
-            "-s",
-            "staging.anthropic",
-            "--profiles-dir",
-            str(ROOT),
-            "--project-dir",
-            str(ROOT),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "AILEDGER_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    dbt_build(warehouse, tmp_path, "staging.anthropic")
     con = duckdb.connect(str(warehouse), read_only=True)
     costs = con.execute(
         "select billed_cost_usd, is_batch from staging.stg_anthropic__cost_report"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 from ingest.formats import FORMATS, Head
 from ingest.landing import HEAD_BYTES, land_file
 from ingest.warehouse import connect
+from tests.support.dbt import dbt_build
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -294,37 +293,13 @@ def test_negative_or_fractional_counts_are_rejected_per_record(tmp_path: Path, c
     assert "negative" in reject[2]
 
 
-@pytest.mark.skipif(
-    not (ROOT / ".venv" / "bin" / "dbt").exists(), reason="dbt is not installed in .venv"
-)
 def test_staging_makes_disjoint_tokens_and_drops_empty_buckets(tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     con = connect(warehouse)
     for path in (USAGE_API, USAGE_CSV, COSTS_API, COSTS_CSV):
         assert land_file(con, path).status == "landed"
     con.close()
-    run = subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "dbt"),
-            "build",
-            "-s",
-            "staging.openai",
-            "--profiles-dir",
-            str(ROOT),
-            "--project-dir",
-            str(ROOT),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "AILEDGER_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    dbt_build(warehouse, tmp_path, "staging.openai")
     con = duckdb.connect(str(warehouse), read_only=True)
     usage = one(
         con,
