@@ -84,7 +84,13 @@ def publish(files: dict[str, Path]) -> dict[str, int]:
     views dbt built on it survive. One whose shape changed (an ailedger upgrade) is dropped
     with its dependent views and re-created; the next `dbt build` re-creates the views.
     """
-    import psycopg2
+    try:
+        import psycopg2
+    except ImportError as exc:
+        raise AiledgerError(
+            "publishing to Postgres needs psycopg2, which is not installed",
+            hint="pip install -e '.[postgres]' (dbt-postgres and psycopg2)",
+        ) from exc
 
     params = connect_kwargs()
     try:

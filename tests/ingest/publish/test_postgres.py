@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from ingest.errors import AiledgerError
@@ -46,8 +48,16 @@ def test_connection_settings_default_like_profiles_yml(monkeypatch: pytest.Monke
 
 
 def test_no_server_is_one_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    pytest.importorskip("psycopg2")
     monkeypatch.setenv("AILEDGER_PG_HOST", "127.0.0.1")
     monkeypatch.setenv("AILEDGER_PG_PORT", "1")  # nothing listens on port 1
     with pytest.raises(AiledgerError, match="cannot connect to Postgres at postgres@127.0.0.1:1"):
         publish({"litellm_spend_logs": tmp_path / "litellm_spend_logs.parquet"})
+
+
+def test_without_the_postgres_extra_the_error_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg2", None)  # as if not installed
+    with pytest.raises(AiledgerError, match="needs psycopg2") as refused:
+        publish({"litellm_spend_logs": tmp_path / "litellm_spend_logs.parquet"})
+    assert "[postgres]" in str(refused.value)
