@@ -2,11 +2,12 @@
 
 Not used at run time. Each snapshot's date is read from its file name (YYYY-MM-DD); snapshots are
 imported oldest first into an empty book, the oldest back-dated to --back-date, the rest effective
-on their own dates. The shipped seeds were built with:
+on their own dates. The shipped seeds were built from two public LiteLLM snapshots, saved
+locally under their snapshot dates:
 
     .venv/bin/python scripts/build_price_seed.py \\
-        ../shared/reference/prices/litellm_model_prices_2026-03-11.json \\
-        ../shared/reference/prices/litellm_model_prices_2026-07-24.json
+        PATH/TO/litellm_model_prices_2026-03-11.json \\
+        PATH/TO/litellm_model_prices_2026-07-24.json
 """
 
 import argparse

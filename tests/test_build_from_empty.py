@@ -4,16 +4,15 @@ provider with usage but no cost export has its usage priced and marked as an est
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ingest.cli import run_dbt
 from ingest.landing import land_paths
 from ingest.warehouse import connect
+from tests.support.dbt import dbt_paths_in, query
 
 FIXTURES = Path(__file__).parent / "fixtures"
 USAGE = FIXTURES / "anthropic" / "usage_report_pages.jsonl"
@@ -25,27 +24,21 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("estimated")
     # A hyphen in the file name makes the catalog name need quoting.
     path = root / "empty-first.duckdb"
-    saved = {k: os.environ.get(k) for k in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
-    os.environ["DBT_TARGET_PATH"], os.environ["DBT_LOG_PATH"] = str(root / "t"), str(root / "l")
-    try:
+    with dbt_paths_in(root):
         assert run_dbt(path) == 0  # nothing landed yet
         con = connect(path)
         assert {r.status for r in land_paths(con, [USAGE, SPEND_LOGS])} == {"landed"}
         con.close()
         assert run_dbt(path) == 0
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
     return path
 
 
 def test_usage_without_cost_export_is_priced_as_an_estimate(warehouse: Path) -> None:
-    con = duckdb.connect(str(warehouse))
-    rows = con.execute(
+    rows = query(
+        warehouse,
         "select model, billed_cost_usd, is_estimated from marts.fct_provider_costs_daily"
-        " where cost_date = date '2025-10-27' order by model"
-    ).fetchall()
-    con.close()
+        " where cost_date = date '2025-10-27' order by model",
+    )
     # Price book (USD per 1M), both rows in effect on 2025-10-27:
     # claude-3-5-haiku-20241022 (batch, no batch price -> 50%): 300 x 0.40 + 500 1h-writes x 6
     #   (the listed 1h price) + 100 x 2.00 = 3,320 / 1M
@@ -58,12 +51,11 @@ def test_usage_without_cost_export_is_priced_as_an_estimate(warehouse: Path) -> 
 
 
 def test_reconciliation_says_the_invoice_is_an_estimate(warehouse: Path) -> None:
-    con = duckdb.connect(str(warehouse))
-    flags = con.execute(
+    flags = query(
+        warehouse,
         "select provider, cast(billing_month as varchar), has_invoice, is_invoice_estimated,"
-        " status from marts.rpt_reconciliation order by 1, 2"
-    ).fetchall()
-    con.close()
+        " status from marts.rpt_reconciliation order by 1, 2",
+    )
     assert flags == [
         ("anthropic", "2025-10-01", True, True, "gap"),  # usage priced, no gateway traffic
         ("anthropic", "2026-07-01", False, False, "no_invoice"),  # gateway only
@@ -72,7 +64,5 @@ def test_reconciliation_says_the_invoice_is_an_estimate(warehouse: Path) -> None
 
 
 def test_requests_landed_after_an_empty_first_build_reach_the_fact(warehouse: Path) -> None:
-    con = duckdb.connect(str(warehouse))
-    (requests,) = con.execute("select count(*) from marts.fct_llm_requests").fetchall()[0]
-    con.close()
+    ((requests,),) = query(warehouse, "select count(*) from marts.fct_llm_requests")
     assert requests == 5

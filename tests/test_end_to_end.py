@@ -8,11 +8,9 @@ generator's exact decimals to the cent.
 from __future__ import annotations
 
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ingest.cli import run_dbt
@@ -20,6 +18,8 @@ from ingest.demo import generate
 from ingest.landing import land_paths
 from ingest.validate import validate_incoming
 from ingest.warehouse import connect
+from tests.support.dbt import dbt_paths_in
+from tests.support.dbt import query as _query
 from tests.support.exports import late_export
 
 CENT = Decimal("0.01")
@@ -32,10 +32,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     truth = generate(exports, requests=20_000, seed=11)
     (exports / "truth.json").replace(root / "truth.json")
     warehouse = root / "ailedger.duckdb"
-    saved = {k: os.environ.get(k) for k in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
-    os.environ["DBT_TARGET_PATH"] = str(root / "target")
-    os.environ["DBT_LOG_PATH"] = str(root / "logs")
-    try:
+    with dbt_paths_in(root):
         con = connect(warehouse)
         results = land_paths(con, [exports], validator=validate_incoming)
         con.close()
@@ -51,20 +48,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "builds": (first, second),
             "after_first_build": snapshot[0],
         }
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def _query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse))
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _months(truth: dict) -> dict[str, dict]:

@@ -54,7 +54,7 @@ def test_staging_reads_exactly_one_source_and_no_models(manifest: dict) -> None:
         if _layer(node) != "staging":
             continue
         deps = node["depends_on"]["nodes"]
-        assert [d for d in deps if d.startswith("source.")].__len__() == 1, name
+        assert len([d for d in deps if d.startswith("source.")]) == 1, name
         assert not [d for d in deps if d.startswith("model.")], name
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import duckdb
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).parent / "dbt"  # dbt-core is a dependency: always installed
@@ -26,3 +30,30 @@ def dbt_build(warehouse: Path, work_dir: Path, *select: str) -> None:
         check=False,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+
+
+@contextmanager
+def dbt_paths_in(root: Path) -> Iterator[None]:
+    """In-process dbt runs (ingest.cli.run_dbt) write their target and logs under ``root``."""
+    names = ("DBT_TARGET_PATH", "DBT_LOG_PATH")
+    saved = {k: os.environ.get(k) for k in names}
+    os.environ["DBT_TARGET_PATH"], os.environ["DBT_LOG_PATH"] = str(root / "target"), str(
+        root / "logs"
+    )
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """All rows of one query, on a connection closed straight after."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
