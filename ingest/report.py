@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ingest.errors import AiledgerError
 from ingest.landing import LoadResult
 
 # Piped output (CI logs, `make demo | tee`) gets room for the reconciliation table.
@@ -74,12 +75,14 @@ def print_load_summary(results: list[LoadResult], warehouse: Path) -> None:
             console.print(f"refused: {r.message}", soft_wrap=True, highlight=False)
 
 
-def print_headline(warehouse: Path) -> None:
-    """Coverage and verdict per month, reconciliation per provider-month."""
+def print_headline(serving: Path) -> None:
+    """Coverage and verdict per month, reconciliation per provider-month, from the serving copy
+    (read-only: it never waits for a build, and never creates a file)."""
     import duckdb
 
-    # Not read-only: dbt (same process) may still hold the file with the default config.
-    con = duckdb.connect(str(warehouse))
+    from ingest.warehouse import open_read_only
+
+    con = open_read_only(serving, what="serving copy")
     try:
         coverage = con.execute(
             "select billing_month, total_spend_usd, attributed_spend_usd, coverage_pct,"
@@ -92,10 +95,15 @@ def print_headline(warehouse: Path) -> None:
             " order by billing_month, provider"
         ).fetchall()
     except duckdb.Error as exc:
-        console.print(f"[red]no marts to report yet ({str(exc).splitlines()[0]})[/]")
-        return
+        raise AiledgerError(
+            f"{serving} has no marts to report ({str(exc).splitlines()[0]})",
+            hint="run `ailedger build` to publish them",
+        ) from None
     finally:
         con.close()
+    if not coverage and not recon:
+        console.print("no spend in the marts yet: nothing has landed (run `ailedger run DIR`)")
+        return
 
     table = Table(title="Attribution coverage (spend-weighted, invoice as denominator)")
     for col in ("month", "total spend", "attributed", "coverage", "by requests", "verdict"):
