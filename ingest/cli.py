@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "build",
         allow_abbrev=False,  # a dbt option must never pass for a prefix of ours
+        epilog="Any other option goes to dbt build as it is, e.g. --select "
+        "rpt_reconciliation or --full-refresh.",
         help="run `dbt build` on the warehouse and publish the serving copy; other options "
         "(e.g. --select x) go to dbt",
     )
@@ -149,9 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
-    if unknown and args.command not in PASS_THROUGH:
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    try:
+        args, unknown = parser.parse_known_args(argv)
+        if unknown and args.command not in PASS_THROUGH:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    except SystemExit as exc:  # --help (0) or a usage error (64)
+        if argv is None:
+            raise
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
     args.passthrough = [a for a in unknown if a != "--"]
     try:
         code = COMMANDS[args.command](args)
@@ -297,7 +304,10 @@ def run_dbt(
         cli += ["--log-level", "warn", "--log-level-file", "debug"]
     started = time.perf_counter()
     with _environ(AILEDGER_WAREHOUSE=str(warehouse), AILEDGER_SERVING=str(serving)):
-        result = dbtRunner().invoke(cli)
+        try:
+            result = dbtRunner().invoke(cli)
+        finally:
+            _release_warehouse()
     if result.exception is not None:
         print(f"error: dbt failed: {result.exception}", file=sys.stderr)
         return EXIT_REFUSED
@@ -313,6 +323,19 @@ def run_dbt(
     if serving.is_file():
         print(f"serving copy for BI tools: {_shown(serving)}")
     return EXIT_OK
+
+
+def _release_warehouse() -> None:
+    """Close the DuckDB instance dbt-duckdb keeps open after a run in this process, so the
+    writer lock is free for the next writer at once, not when this process exits."""
+    manager = sys.modules.get("dbt.adapters.duckdb.connections")
+    if manager is None:
+        return
+    cls = manager.DuckDBConnectionManager
+    with cls._LOCK:
+        if cls._ENV is not None:
+            cls._ENV.close()
+            cls._ENV = None
 
 
 def _shown(path: Path) -> str:

@@ -79,7 +79,7 @@ def print_status(serving: Path, now: datetime | None = None) -> int:
     if not sources:
         console.print("nothing has landed yet: run `ailedger run DIR` or `make demo`")
         return EXIT_OK
-    table = Table(title="Sources (as of the last build; stale = older than error_after)")
+    table = Table(title="Sources, as of the last build")
     for col in ("format", "files", "last landed (UTC)", "newest data (UTC)", "rejected",
                 "policy", "status"):
         table.add_column(col, justify="right" if col in ("files", "rejected") else "left")

@@ -235,7 +235,9 @@ def test_status_from_another_folder_exits_3_when_a_source_stopped(project: dict)
     run = ailedger("status", "--warehouse", str(project["warehouse"]), cwd=project["cwd"],
                    check=False)
     assert run.returncode == 3, run.stdout + run.stderr
-    assert "litellm_spend_logs_csv" in run.stdout and "stale" in run.stdout
+    row = next(line for line in run.stdout.splitlines() if "litellm_spend_logs_csv" in line)
+    assert row.rstrip(" │").endswith(" stale")
+    assert "stale: litellm_spend_logs_csv stopped arriving" in run.stdout
     assert "otel" not in run.stdout  # never landed: not in use, not stale
 
 
