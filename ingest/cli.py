@@ -118,8 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--target", required=True, choices=["postgres", "spark", "parquet"],
         help="an engine, or parquet to write only the Parquet hand-off files",
     )
-    p.add_argument("--parquet-dir", default="warehouse/raw_parquet",
-                   help="where the Parquet hand-off files go (warehouse/raw_parquet)")
+    p.add_argument("--parquet-dir", default=None,
+                   help="where the Parquet hand-off files go (default: warehouse/raw_parquet "
+                   "under the project root)")
     _add_warehouse(p)
 
     p = sub.add_parser("headline", help="print coverage and reconciliation from the serving copy")
@@ -423,10 +424,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_publish_raw(args: argparse.Namespace) -> int:
     from ingest.publish import publish_raw
+    from ingest.warehouse import project_root
 
-    published = publish_raw(_warehouse(args), args.target, Path(args.parquet_dir))
+    parquet_dir = (Path(args.parquet_dir) if args.parquet_dir
+                   else project_root() / "warehouse" / "raw_parquet")
+    published = publish_raw(_warehouse(args), args.target, parquet_dir)
     for table, rows in published.items():
-        where = args.parquet_dir if args.target == "parquet" else args.target
+        where = _shown(parquet_dir) if args.target == "parquet" else args.target
         print(f"raw.{table}: {rows:,} rows published to {where}")
     return EXIT_OK
 

@@ -17,7 +17,7 @@ from ingest.cli import main
 from ingest.landing import land_paths
 from ingest.serving import SourceStatus
 from ingest.warehouse import connect
-from tests.support.dbt import DBT, ROOT, dbt_paths_in
+from tests.support.dbt import DBT, ROOT
 
 SPEND_LOGS = ROOT / "tests" / "fixtures" / "litellm" / "spend_logs.csv"
 TIMES = ("startTime", "endTime", "completionStartTime")
@@ -62,9 +62,29 @@ def litellm_only(tmp_path_factory: pytest.TempPathFactory) -> dict:
     assert [r.status for r in land_paths(con, [recent_spend_logs(root / "s.csv", 1)])] == [
         "landed"]
     con.close()
-    with dbt_paths_in(root):
-        assert main(["build", "--warehouse", str(warehouse), "--quiet"]) == 0
+    # Plain `dbt build`, as a scheduler runs it, from an unrelated folder: it publishes the
+    # serving copy `status` reads (the on-run-end hook).
+    elsewhere = root / "elsewhere"
+    elsewhere.mkdir()
+    build = subprocess.run(
+        [str(DBT), "build", "--profiles-dir", str(ROOT), "--project-dir", str(ROOT),
+         "--target-path", str(root / "target"), "--log-path", str(root / "logs")],
+        cwd=elsewhere, env={**os.environ, "AILEDGER_WAREHOUSE": str(warehouse)},
+        capture_output=True, text=True, check=False,
+    )
+    assert build.returncode == 0, build.stdout[-3000:]
+    assert "published serving copy" in build.stdout
     return {"root": root, "warehouse": warehouse}
+
+
+def test_plain_dbt_build_published_the_serving_copy(litellm_only: dict) -> None:
+    serving = litellm_only["root"] / "w_serving.duckdb"
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        assert con.execute("select count(*) from meta.build").fetchall() == [(1,)]
+        assert con.execute("select count(*) from marts.fct_llm_requests").fetchall() == [(5,)]
+    finally:
+        con.close()
 
 
 def test_one_source_family_in_use_passes(litellm_only: dict, capsys) -> None:

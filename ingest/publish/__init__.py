@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.errors import AiledgerError
+from ingest.warehouse import open_read_only
 
 TARGETS = ("postgres", "spark", "parquet")
 
@@ -30,7 +31,7 @@ def export_raw_parquet(warehouse: Path, out_dir: Path) -> dict[str, Path]:
     if not warehouse.exists():
         raise AiledgerError(f"{warehouse}: no warehouse file; land some exports first")
     out_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = open_read_only(warehouse)
     try:
         files = {}
         for table in raw_tables(con):

@@ -153,7 +153,7 @@ def test_paths_resolve_against_the_project_root_from_any_folder(tmp_path: Path,
 
 def test_commands_run_from_another_folder(tmp_path: Path) -> None:
     """ingest, publish-raw and prices from an unrelated folder (build, run, status, export and
-    headline: tests/test_serving.py; demo: tests/ingest/test_demo.py)."""
+    headline: tests/test_serving.py; demo: below)."""
     warehouse = tmp_path / "w.duckdb"
     assert ailedger("--help", cwd=tmp_path).returncode == 0
     ingest = ailedger("ingest", str(SPEND_LOGS), "--warehouse", str(warehouse), "--no-validate",
@@ -169,3 +169,35 @@ def test_commands_run_from_another_folder(tmp_path: Path) -> None:
                       "--seed", str(seed), cwd=tmp_path)
     assert prices.returncode == 0, prices.stderr
     assert seed.read_text().count("\n") > 1
+
+
+def test_demo_from_another_folder_never_touches_the_users_warehouse(tmp_path: Path) -> None:
+    mine, my_serving = tmp_path / "mine.duckdb", tmp_path / "mine_serving.duckdb"
+    mine.write_bytes(b"the user's warehouse")
+    my_serving.write_bytes(b"the user's serving copy")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"AILEDGER_WAREHOUSE": str(mine), "AILEDGER_SERVING": str(my_serving),
+           "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    refused = ailedger("demo", "--requests", "300", "--out", "out", "--warehouse", str(mine),
+                       cwd=elsewhere, env=env)
+    assert refused.returncode == EXIT_USAGE and "is your warehouse" in refused.stderr
+    run = ailedger("demo", "--requests", "300", "--out", "out", cwd=elsewhere, env=env)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "Attribution coverage" in run.stdout
+    assert (elsewhere / "out" / "ailedger_demo_serving.duckdb").is_file()
+    assert mine.read_bytes() == b"the user's warehouse"
+    assert my_serving.read_bytes() == b"the user's serving copy"
+
+
+def test_a_read_only_warehouse_is_named_plainly(tmp_path: Path) -> None:
+    import duckdb
+
+    from ingest.warehouse import explain
+
+    # DuckDB's own message for a file it may not write (root cannot provoke it here).
+    error = duckdb.IOException(
+        f'IO Error: Cannot open file "{tmp_path}/w.duckdb": Permission denied')
+    message = str(explain(error, tmp_path / "w.duckdb"))
+    assert message.startswith(f"{tmp_path}/w.duckdb cannot be written (read-only file or folder)")
+    assert "headline, status and export only read the serving copy" in message
