@@ -201,3 +201,17 @@ def test_a_read_only_warehouse_is_named_plainly(tmp_path: Path) -> None:
     message = str(explain(error, tmp_path / "w.duckdb"))
     assert message.startswith(f"{tmp_path}/w.duckdb cannot be written (read-only file or folder)")
     assert "headline, status and export only read the serving copy" in message
+
+
+def test_build_on_a_never_landed_warehouse_says_so(tmp_path: Path, capsys) -> None:
+    from tests.support.dbt import dbt_paths_in
+
+    warehouse = tmp_path / "new.duckdb"
+    with dbt_paths_in(tmp_path):
+        # `--select` goes to dbt as it is: only one seed builds.
+        code = main(["build", "--warehouse", str(warehouse), "--select", "provider_aliases",
+                     "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert f"nothing has landed in {warehouse} yet" in err and "`ailedger run DIR`" in err
+    assert "dbt build: 3 success" in out  # the seed, and the two project hooks
