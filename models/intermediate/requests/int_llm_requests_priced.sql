@@ -1,5 +1,7 @@
-{#- Each gateway request re-priced from the price book row in effect when it was made.
-    Calls served from the gateway's own response cache cost nothing. -#}
+{#- Each gateway request re-priced from the price book row in effect when it was made, in the
+    long-context band its input fell in and at the service tier it was served, each token kind
+    on its own column (token_cost_parts). Calls served from the gateway's own response cache
+    cost nothing. -#}
 with
 
 requests as (
@@ -90,18 +92,39 @@ priced as (
         flagged.*,
         prices.effective_from as price_effective_from,
         prices.input_per_1m_usd is not null as is_priced,
+        band.above_input_tokens as long_context_above_tokens,
+        {%- set parts = ailedger.token_cost_parts(
+            'flagged', 'prices', 'flagged.is_batch', band='band', service_tier='flagged.service_tier') %}
+        {%- for name in ['uncached_input', 'cache_read', 'cache_write', 'output'] %}
         -- A hit in LiteLLM's own response cache never reached the provider: nothing billed.
         case when flagged.is_cache_hit and prices.input_per_1m_usd is not null
              then {{ ailedger.money(0) }}
-             else {{ ailedger.token_cost('flagged', 'prices', 'flagged.is_batch') }}
-        end as cost_usd
+             else {{ parts[name] }}
+        end as {{ name }}_cost_usd,
+        {%- endfor %}
+        -- Server-side tool calls, priced per call and never inside cost_usd.
+        case when flagged.is_cache_hit then {{ ailedger.money(0) }}
+             else {{ ailedger.tool_cost('flagged', 'prices') }}
+        end as tool_cost_usd
     from flagged
     left join prices
         on prices.provider = flagged.provider
         and prices.model = flagged.model
         and prices.effective_from <= cast(flagged.requested_at as date)
         and (prices.effective_to is null or cast(flagged.requested_at as date) < prices.effective_to)
+    {{ ailedger.long_context_band_join('prices', 'flagged', 'band') }}
+
+),
+
+totalled as (
+
+    select
+        *,
+        -- The sum of the parts, so that they add up to it exactly on every row.
+        uncached_input_cost_usd + cache_read_cost_usd + cache_write_cost_usd + output_cost_usd
+            as cost_usd
+    from priced
 
 )
 
-select * from priced
+select * from totalled

@@ -54,7 +54,11 @@ renamed as (
         {{ ailedger.epoch_to_timestamp(adapter.quote('completionStartTime')) }} as first_token_at,
 
         ---------- load metadata
-        {{ ailedger.load_metadata_columns() }}
+        {{ ailedger.load_metadata_columns() }},
+
+        ---------- server-side tool calls (LiteLLM's usage object, any provider)
+        cast({{ ailedger.json_get('metadata', 'usage_object.server_tool_use.web_search_requests') }}
+             as {{ dbt.type_bigint() }}) as web_search_requests
 
     from source
 
