@@ -67,13 +67,59 @@ with_provider as (
 
 ),
 
-with_model as (
+deployments as (
+
+    select * from {{ ref('model_deployments') }}
+
+),
+
+-- A deployment name (Azure's are arbitrary) is priced as its base model: the mapping seed
+-- first, then the price-map key LiteLLM priced it with (model_info.base_model).
+with_deployment as (
 
     select
         with_provider.*,
-        {{ ailedger.canonical_model('with_provider.model_name') }} as model
+        coalesce(deployments.base_model, with_provider.base_model_name, with_provider.model_name)
+            as pricing_model_name
     from with_provider
-    {{ ailedger.canonical_model_joins('with_provider.provider', 'with_provider.model_name') }}
+    left join deployments
+        on deployments.provider = with_provider.provider
+        and lower(deployments.deployment) in (
+            lower(with_provider.model_name),
+            lower({{ ailedger.strip_provider_prefix('with_provider.model_name') }})
+        )
+
+),
+
+with_candidates as (
+
+    select
+        with_deployment.*,
+        {{ ailedger.canonical_model('with_deployment.pricing_model_name') }} as named_model,
+        {{ ailedger.canonical_model('with_deployment.model_group', '_group') }} as group_model
+    from with_deployment
+    {{ ailedger.canonical_model_joins('with_deployment.provider', 'with_deployment.pricing_model_name') }}
+    {{ ailedger.canonical_model_joins('with_deployment.provider', 'with_deployment.model_group', '_group') }}
+
+),
+
+-- The gateway's model group (the public name a deployment serves) prices a request whose own
+-- model name has no price row.
+with_model as (
+
+    select
+        with_candidates.*,
+        case when named_price.model is null and group_price.model is not null
+             then with_candidates.group_model
+             else with_candidates.named_model
+        end as model
+    from with_candidates
+    left join priced_models as named_price
+        on named_price.provider = with_candidates.provider
+        and named_price.model = with_candidates.named_model
+    left join priced_models as group_price
+        on group_price.provider = with_candidates.provider
+        and group_price.model = with_candidates.group_model
 
 ),
 
@@ -125,6 +171,69 @@ totalled as (
             as cost_usd
     from priced
 
+),
+
+discounts as (
+
+    select * from {{ ref('provider_discounts') }}
+
+),
+
+-- The negotiated rate in effect for a request: its provider's most specific matching pattern.
+discount_candidates as (
+
+    select
+        totalled.request_id,
+        discounts.discount_pct,
+        discounts.input_per_1m_usd,
+        discounts.cache_read_per_1m_usd,
+        discounts.cache_write_per_1m_usd,
+        discounts.output_per_1m_usd,
+        row_number() over (
+            partition by totalled.request_id
+            order by length(discounts.model_pattern) desc, discounts.effective_from desc
+        ) as match_rank
+    from totalled
+    inner join discounts
+        on discounts.provider = totalled.provider
+        and totalled.model like discounts.model_pattern
+        and discounts.effective_from <= cast(totalled.requested_at as date)
+        and (discounts.effective_to is null
+             or cast(totalled.requested_at as date) < discounts.effective_to)
+
+),
+
+negotiated as (
+
+    select * from discount_candidates where match_rank = 1
+
+),
+
+-- List cost after negotiated rates (FOCUS EffectiveCost): a custom price replaces the list price
+-- of its token kind, a discount takes its share off every other kind.
+effective as (
+
+    select
+        totalled.*,
+        case
+            when totalled.cost_usd is null or negotiated.request_id is null then totalled.cost_usd
+            when totalled.is_cache_hit then {{ ailedger.money(0) }}
+            else {{ ailedger.money(
+                'coalesce(coalesce(totalled.uncached_input_tokens, 0) * negotiated.input_per_1m_usd / 1000000, '
+                ~ 'totalled.uncached_input_cost_usd * (1 - coalesce(negotiated.discount_pct, 0)))'
+                ~ ' + coalesce(coalesce(totalled.cache_read_tokens, 0) * negotiated.cache_read_per_1m_usd / 1000000, '
+                ~ 'totalled.cache_read_cost_usd * (1 - coalesce(negotiated.discount_pct, 0)))'
+                ~ ' + coalesce((coalesce(totalled.cache_write_5m_tokens, 0) + coalesce(totalled.cache_write_1h_tokens, 0))'
+                ~ ' * negotiated.cache_write_per_1m_usd / 1000000, '
+                ~ 'totalled.cache_write_cost_usd * (1 - coalesce(negotiated.discount_pct, 0)))'
+                ~ ' + coalesce(coalesce(totalled.output_tokens, 0) * negotiated.output_per_1m_usd / 1000000, '
+                ~ 'totalled.output_cost_usd * (1 - coalesce(negotiated.discount_pct, 0)))'
+            ) }}
+        end as effective_cost_usd
+    from totalled
+    left join negotiated
+        on negotiated.request_id = totalled.request_id
+
 )
 
-select * from totalled
+select * from effective

@@ -81,7 +81,8 @@ final as (
         {{ ailedger.money('cache_write_cost_usd') }} as cache_write_cost_usd,
         {{ ailedger.money('output_cost_usd') }} as output_cost_usd,
         cast(coalesce(web_search_requests, 0) as {{ dbt.type_bigint() }}) as web_search_requests,
-        {{ ailedger.money('tool_cost_usd') }} as tool_cost_usd
+        {{ ailedger.money('tool_cost_usd') }} as tool_cost_usd,
+        {{ ailedger.money('effective_cost_usd') }} as effective_cost_usd
     from priced
 
 )

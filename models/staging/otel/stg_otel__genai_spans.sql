@@ -64,7 +64,9 @@ renamed as (
         {{ ailedger.load_metadata_columns() }},
 
         ---------- server-side tool calls: no GenAI convention reports them yet
-        cast(null as {{ dbt.type_bigint() }}) as web_search_requests
+        cast(null as {{ dbt.type_bigint() }}) as web_search_requests,
+        cast(null as {{ dbt.type_string() }}) as model_group,
+        cast(null as {{ dbt.type_string() }}) as base_model_name
 
     from source
 
