@@ -99,9 +99,10 @@
         'output': 'coalesce(' ~ t ~ '.output_tokens, 0) * ' ~ ailedger.money(output_price),
     } -%}
     {%- set parts = {} -%}
+    {#- Multiplied by 1e-6, not divided by 1e6: DuckDB divides DECIMALs in binary floating point. -#}
     {%- for name, amount in amounts.items() -%}
         {%- do parts.update({name: 'case when ' ~ p ~ '.input_per_1m_usd is not null then '
-            ~ ailedger.money(amount ~ ' / 1000000') ~ ' end'}) -%}
+            ~ ailedger.money(amount ~ ' * 0.000001') ~ ' end'}) -%}
     {%- endfor -%}
     {{ return(parts) }}
 {%- endmacro %}

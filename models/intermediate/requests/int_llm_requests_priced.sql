@@ -219,14 +219,14 @@ effective as (
             when totalled.cost_usd is null or negotiated.request_id is null then totalled.cost_usd
             when totalled.is_cache_hit then {{ ailedger.money(0) }}
             else {{ ailedger.money(
-                'coalesce(coalesce(totalled.uncached_input_tokens, 0) * negotiated.input_per_1m_usd / 1000000, '
+                'coalesce(coalesce(totalled.uncached_input_tokens, 0) * negotiated.input_per_1m_usd * 0.000001, '
                 ~ 'totalled.uncached_input_cost_usd * (1 - coalesce(negotiated.discount_pct, 0)))'
-                ~ ' + coalesce(coalesce(totalled.cache_read_tokens, 0) * negotiated.cache_read_per_1m_usd / 1000000, '
+                ~ ' + coalesce(coalesce(totalled.cache_read_tokens, 0) * negotiated.cache_read_per_1m_usd * 0.000001, '
                 ~ 'totalled.cache_read_cost_usd * (1 - coalesce(negotiated.discount_pct, 0)))'
                 ~ ' + coalesce((coalesce(totalled.cache_write_5m_tokens, 0) + coalesce(totalled.cache_write_1h_tokens, 0))'
-                ~ ' * negotiated.cache_write_per_1m_usd / 1000000, '
+                ~ ' * negotiated.cache_write_per_1m_usd * 0.000001, '
                 ~ 'totalled.cache_write_cost_usd * (1 - coalesce(negotiated.discount_pct, 0)))'
-                ~ ' + coalesce(coalesce(totalled.output_tokens, 0) * negotiated.output_per_1m_usd / 1000000, '
+                ~ ' + coalesce(coalesce(totalled.output_tokens, 0) * negotiated.output_per_1m_usd * 0.000001, '
                 ~ 'totalled.output_cost_usd * (1 - coalesce(negotiated.discount_pct, 0)))'
             ) }}
         end as effective_cost_usd
@@ -234,6 +234,88 @@ effective as (
     left join negotiated
         on negotiated.request_id = totalled.request_id
 
+),
+
+commitments as (
+
+    select * from {{ ref('provisioned_commitments') }}
+
+),
+
+commitment_deployments as (
+
+    select * from {{ ref('provisioned_deployments') }}
+
+),
+
+-- Requests served on provisioned capacity: their deployment name (or model ARN) maps to a
+-- commitment in effect that day. Calls answered from the gateway's own cache never reached it.
+served as (
+
+    select
+        effective.request_id,
+        commitments.commitment_id,
+        commitments.hourly_usd,
+        {{ dbt.date_trunc('hour', 'effective.requested_at') }} as served_hour,
+        {{ ailedger.input_tokens_total('effective') }} + coalesce(effective.output_tokens, 0)
+            as served_tokens
+    from effective
+    inner join commitment_deployments
+        on commitment_deployments.provider = effective.provider
+        and (lower(effective.model_name) = lower(commitment_deployments.deployment)
+             or lower(effective.model_name)
+                like {{ dbt.concat(["'%/'", 'lower(commitment_deployments.deployment)']) }})
+    inner join commitments
+        on commitments.commitment_id = commitment_deployments.commitment_id
+        and commitments.effective_from <= cast(effective.requested_at as date)
+        and (commitments.effective_to is null
+             or cast(effective.requested_at as date) < commitments.effective_to)
+    where not coalesce(effective.is_cache_hit, false)
+
+),
+
+served_hours as (
+
+    select
+        commitment_id,
+        served_hour,
+        max(hourly_usd) as hourly_usd,
+        sum(served_tokens) as hour_tokens,
+        count(*) as hour_requests
+    from served
+    group by commitment_id, served_hour
+
+),
+
+-- Each hour's fixed charge split over the requests it served by their tokens (by count when
+-- none of them logged tokens), so the hour's requests add up to the charge.
+allocated as (
+
+    select
+        served.request_id,
+        served.commitment_id,
+        {{ ailedger.money(
+            'served_hours.hourly_usd * case when served_hours.hour_tokens > 0 '
+            ~ 'then cast(served.served_tokens as ' ~ ailedger.type_ratio() ~ ') / served_hours.hour_tokens '
+            ~ 'else 1.0 / served_hours.hour_requests end'
+        ) }} as provisioned_cost_usd
+    from served
+    inner join served_hours
+        on served_hours.commitment_id = served.commitment_id
+        and served_hours.served_hour = served.served_hour
+
+),
+
+final as (
+
+    select
+        effective.*,
+        allocated.commitment_id as provisioned_commitment_id,
+        coalesce(allocated.provisioned_cost_usd, {{ ailedger.money(0) }}) as provisioned_cost_usd
+    from effective
+    left join allocated
+        on allocated.request_id = effective.request_id
+
 )
 
-select * from effective
+select * from final

@@ -82,7 +82,9 @@ final as (
         {{ ailedger.money('output_cost_usd') }} as output_cost_usd,
         cast(coalesce(web_search_requests, 0) as {{ dbt.type_bigint() }}) as web_search_requests,
         {{ ailedger.money('tool_cost_usd') }} as tool_cost_usd,
-        {{ ailedger.money('effective_cost_usd') }} as effective_cost_usd
+        {{ ailedger.money('effective_cost_usd') }} as effective_cost_usd,
+        cast(provisioned_commitment_id as {{ dbt.type_string() }}) as provisioned_commitment_id,
+        {{ ailedger.money('provisioned_cost_usd') }} as provisioned_cost_usd
     from priced
 
 )
