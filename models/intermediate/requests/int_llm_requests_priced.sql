@@ -1,5 +1,7 @@
-{#- Each gateway request re-priced from the price book row in effect when it was made.
-    Calls served from the gateway's own response cache cost nothing. -#}
+{#- Each gateway request re-priced from the price book row in effect when it was made, in the
+    long-context band its input fell in and at the service tier it was served, each token kind
+    on its own column (token_cost_parts). Calls served from the gateway's own response cache
+    cost nothing. -#}
 with
 
 requests as (
@@ -20,13 +22,28 @@ prices as (
 
 ),
 
--- A model priced by exactly one provider tells us the provider when the log does not.
+-- A model priced by exactly one provider tells us the provider when the log does not; resellers
+-- (Azure, Bedrock) that price the maker's model under the same name do not make it ambiguous.
+priced_models as (
+
+    select distinct
+        model,
+        provider,
+        provider in ({% for p in var('ailedger_hosting_providers') %}'{{ p }}'{% if not loop.last %}, {% endif %}{% endfor %})
+            as is_hosting
+    from prices
+
+),
+
 single_provider_models as (
 
-    select model, min(provider) as provider
-    from prices
+    select
+        model,
+        coalesce(min(case when not is_hosting then provider end), min(provider)) as provider
+    from priced_models
     group by model
-    having count(distinct provider) = 1
+    having count(distinct case when not is_hosting then provider end) = 1
+        or count(distinct provider) = 1
 
 ),
 
@@ -50,13 +67,59 @@ with_provider as (
 
 ),
 
-with_model as (
+deployments as (
+
+    select * from {{ ref('model_deployments') }}
+
+),
+
+-- A deployment name (Azure's are arbitrary) is priced as its base model: the mapping seed
+-- first, then the price-map key LiteLLM priced it with (model_info.base_model).
+with_deployment as (
 
     select
         with_provider.*,
-        {{ ailedger.canonical_model('with_provider.model_name') }} as model
+        coalesce(deployments.base_model, with_provider.base_model_name, with_provider.model_name)
+            as pricing_model_name
     from with_provider
-    {{ ailedger.canonical_model_joins('with_provider.provider', 'with_provider.model_name') }}
+    left join deployments
+        on deployments.provider = with_provider.provider
+        and lower(deployments.deployment) in (
+            lower(with_provider.model_name),
+            lower({{ ailedger.strip_provider_prefix('with_provider.model_name') }})
+        )
+
+),
+
+with_candidates as (
+
+    select
+        with_deployment.*,
+        {{ ailedger.canonical_model('with_deployment.pricing_model_name') }} as named_model,
+        {{ ailedger.canonical_model('with_deployment.model_group', '_group') }} as group_model
+    from with_deployment
+    {{ ailedger.canonical_model_joins('with_deployment.provider', 'with_deployment.pricing_model_name') }}
+    {{ ailedger.canonical_model_joins('with_deployment.provider', 'with_deployment.model_group', '_group') }}
+
+),
+
+-- The gateway's model group (the public name a deployment serves) prices a request whose own
+-- model name has no price row.
+with_model as (
+
+    select
+        with_candidates.*,
+        case when named_price.model is null and group_price.model is not null
+             then with_candidates.group_model
+             else with_candidates.named_model
+        end as model
+    from with_candidates
+    left join priced_models as named_price
+        on named_price.provider = with_candidates.provider
+        and named_price.model = with_candidates.named_model
+    left join priced_models as group_price
+        on group_price.provider = with_candidates.provider
+        and group_price.model = with_candidates.group_model
 
 ),
 
@@ -75,18 +138,184 @@ priced as (
         flagged.*,
         prices.effective_from as price_effective_from,
         prices.input_per_1m_usd is not null as is_priced,
+        band.above_input_tokens as long_context_above_tokens,
+        {%- set parts = ailedger.token_cost_parts(
+            'flagged', 'prices', 'flagged.is_batch', band='band', service_tier='flagged.service_tier') %}
+        {%- for name in ['uncached_input', 'cache_read', 'cache_write', 'output'] %}
         -- A hit in LiteLLM's own response cache never reached the provider: nothing billed.
         case when flagged.is_cache_hit and prices.input_per_1m_usd is not null
              then {{ ailedger.money(0) }}
-             else {{ ailedger.token_cost('flagged', 'prices', 'flagged.is_batch') }}
-        end as cost_usd
+             else {{ parts[name] }}
+        end as {{ name }}_cost_usd,
+        {%- endfor %}
+        -- Server-side tool calls, priced per call and never inside cost_usd.
+        case when flagged.is_cache_hit then {{ ailedger.money(0) }}
+             else {{ ailedger.tool_cost('flagged', 'prices') }}
+        end as tool_cost_usd
     from flagged
     left join prices
         on prices.provider = flagged.provider
         and prices.model = flagged.model
         and prices.effective_from <= cast(flagged.requested_at as date)
         and (prices.effective_to is null or cast(flagged.requested_at as date) < prices.effective_to)
+    {{ ailedger.long_context_band_join('prices', 'flagged', 'band') }}
+
+),
+
+totalled as (
+
+    select
+        *,
+        -- The sum of the parts, so that they add up to it exactly on every row.
+        uncached_input_cost_usd + cache_read_cost_usd + cache_write_cost_usd + output_cost_usd
+            as cost_usd
+    from priced
+
+),
+
+discounts as (
+
+    select * from {{ ref('provider_discounts') }}
+
+),
+
+-- The negotiated rate in effect for a request: its provider's most specific matching pattern.
+discount_candidates as (
+
+    select
+        totalled.request_id,
+        discounts.discount_pct,
+        discounts.input_per_1m_usd,
+        discounts.cache_read_per_1m_usd,
+        discounts.cache_write_per_1m_usd,
+        discounts.output_per_1m_usd,
+        row_number() over (
+            partition by totalled.request_id
+            order by length(discounts.model_pattern) desc, discounts.effective_from desc
+        ) as match_rank
+    from totalled
+    inner join discounts
+        on discounts.provider = totalled.provider
+        and totalled.model like discounts.model_pattern
+        and discounts.effective_from <= cast(totalled.requested_at as date)
+        and (discounts.effective_to is null
+             or cast(totalled.requested_at as date) < discounts.effective_to)
+
+),
+
+negotiated as (
+
+    select * from discount_candidates where match_rank = 1
+
+),
+
+-- List cost after negotiated rates (FOCUS EffectiveCost): a custom price replaces the list price
+-- of its token kind, a discount takes its share off every other kind.
+effective as (
+
+    select
+        totalled.*,
+        case
+            when totalled.cost_usd is null or negotiated.request_id is null then totalled.cost_usd
+            when totalled.is_cache_hit then {{ ailedger.money(0) }}
+            else {{ ailedger.money(
+                'coalesce(coalesce(totalled.uncached_input_tokens, 0) * negotiated.input_per_1m_usd * 0.000001, '
+                ~ 'totalled.uncached_input_cost_usd * (1 - coalesce(negotiated.discount_pct, 0)))'
+                ~ ' + coalesce(coalesce(totalled.cache_read_tokens, 0) * negotiated.cache_read_per_1m_usd * 0.000001, '
+                ~ 'totalled.cache_read_cost_usd * (1 - coalesce(negotiated.discount_pct, 0)))'
+                ~ ' + coalesce((coalesce(totalled.cache_write_5m_tokens, 0) + coalesce(totalled.cache_write_1h_tokens, 0))'
+                ~ ' * negotiated.cache_write_per_1m_usd * 0.000001, '
+                ~ 'totalled.cache_write_cost_usd * (1 - coalesce(negotiated.discount_pct, 0)))'
+                ~ ' + coalesce(coalesce(totalled.output_tokens, 0) * negotiated.output_per_1m_usd * 0.000001, '
+                ~ 'totalled.output_cost_usd * (1 - coalesce(negotiated.discount_pct, 0)))'
+            ) }}
+        end as effective_cost_usd
+    from totalled
+    left join negotiated
+        on negotiated.request_id = totalled.request_id
+
+),
+
+commitments as (
+
+    select * from {{ ref('provisioned_commitments') }}
+
+),
+
+commitment_deployments as (
+
+    select * from {{ ref('provisioned_deployments') }}
+
+),
+
+-- Requests served on provisioned capacity: their deployment name (or model ARN) maps to a
+-- commitment in effect that day. Calls answered from the gateway's own cache never reached it.
+served as (
+
+    select
+        effective.request_id,
+        commitments.commitment_id,
+        commitments.hourly_usd,
+        {{ dbt.date_trunc('hour', 'effective.requested_at') }} as served_hour,
+        {{ ailedger.input_tokens_total('effective') }} + coalesce(effective.output_tokens, 0)
+            as served_tokens
+    from effective
+    inner join commitment_deployments
+        on commitment_deployments.provider = effective.provider
+        and (lower(effective.model_name) = lower(commitment_deployments.deployment)
+             or lower(effective.model_name)
+                like {{ dbt.concat(["'%/'", 'lower(commitment_deployments.deployment)']) }})
+    inner join commitments
+        on commitments.commitment_id = commitment_deployments.commitment_id
+        and commitments.effective_from <= cast(effective.requested_at as date)
+        and (commitments.effective_to is null
+             or cast(effective.requested_at as date) < commitments.effective_to)
+    where not coalesce(effective.is_cache_hit, false)
+
+),
+
+served_hours as (
+
+    select
+        commitment_id,
+        served_hour,
+        max(hourly_usd) as hourly_usd,
+        sum(served_tokens) as hour_tokens,
+        count(*) as hour_requests
+    from served
+    group by commitment_id, served_hour
+
+),
+
+-- Each hour's fixed charge split over the requests it served by their tokens (by count when
+-- none of them logged tokens), so the hour's requests add up to the charge.
+allocated as (
+
+    select
+        served.request_id,
+        served.commitment_id,
+        {{ ailedger.money(
+            'served_hours.hourly_usd * case when served_hours.hour_tokens > 0 '
+            ~ 'then cast(served.served_tokens as ' ~ ailedger.type_ratio() ~ ') / served_hours.hour_tokens '
+            ~ 'else 1.0 / served_hours.hour_requests end'
+        ) }} as provisioned_cost_usd
+    from served
+    inner join served_hours
+        on served_hours.commitment_id = served.commitment_id
+        and served_hours.served_hour = served.served_hour
+
+),
+
+final as (
+
+    select
+        effective.*,
+        allocated.commitment_id as provisioned_commitment_id,
+        coalesce(allocated.provisioned_cost_usd, {{ ailedger.money(0) }}) as provisioned_cost_usd
+    from effective
+    left join allocated
+        on allocated.request_id = effective.request_id
 
 )
 
-select * from priced
+select * from final
