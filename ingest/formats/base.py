@@ -28,9 +28,12 @@ import duckdb
 from ingest.errors import AiledgerError
 from ingest.formats import sql
 from ingest.formats.readers import (
+    quote_numbers,
+    quote_numbers_sql,
     read_csv_records,
     read_json_documents,
     read_json_lines,
+    refuse_cut_last_line,
     require_page_key,
 )
 
@@ -41,6 +44,9 @@ RAW_TYPES = {
     "integer": "BIGINT",
     "decimal": "DECIMAL(38,12)",
     "double": "DOUBLE",
+    # Unix seconds kept as the source's number; staging makes them timestamps.
+    "epoch_seconds": "DOUBLE",
+    "epoch_integer": "BIGINT",
     "timestamp": "TIMESTAMP",
     "date": "DATE",
     "boolean": "BOOLEAN",
@@ -70,14 +76,18 @@ class Field:
 
 @dataclass(frozen=True)
 class Head:
-    """The first bytes of a file, decoded, for recognising its format from content."""
+    """The start of a file, decoded, for recognising its format from content.
+
+    It holds at least the first complete line (a CSV header, a JSON-lines record) however
+    long, so a large first record does not defeat recognition.
+    """
 
     path: Path
     text: str
 
     @property
     def first_line(self) -> str:
-        return self.text.split("\n", 1)[0].lstrip("\ufeff").strip()
+        return self.text.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0].strip()
 
     def csv_header(self) -> list[str]:
         try:
@@ -87,14 +97,15 @@ class Head:
         return [c.strip() for c in row]
 
     def first_json(self) -> object | None:
-        """The first JSON value: the whole head if it parses, else its first line."""
-        stripped = self.text.lstrip("\ufeff").lstrip()
-        for candidate in (stripped, self.first_line):
+        """The first JSON value: the first line's record, else the whole head's document."""
+        stripped = self.text.lstrip("\ufeff").strip()
+        for candidate in (self.first_line, stripped):
             try:
                 return json.loads(candidate)
-            except ValueError:
+            except (ValueError, RecursionError):
+                # RecursionError: nesting deeper than Python's parser goes is not a record
+                # any format reads.
                 continue
-        # A large single document is cut by the head: peek at its opening keys instead.
         return None
 
     def looks_like_json(self) -> bool:
@@ -125,6 +136,25 @@ class Format:
 
     def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
         raise NotImplementedError  # pragma: no cover - abstract
+
+    @classmethod
+    def exact_keys(cls) -> tuple[str, ...]:
+        """JSON keys whose numbers are money: read from their text, never as a double."""
+        return tuple(
+            sorted(
+                {
+                    p.rsplit(".", 1)[-1].strip('"')
+                    for f in cls.fields
+                    if f.kind == "decimal"
+                    for p in f.source.split("|")
+                    if p.startswith("$.")
+                }
+            )
+        )
+
+    def prepare(self, path: Path, workdir: Path) -> Path:
+        """The file as ``stage`` reads it; a format may write a copy into ``workdir``."""
+        return path
 
     def derived_exprs(self, source: Callable[[str], str]) -> dict[str, str]:
         """SQL for the derived columns; ``source(name)`` is the raw text of a source field
@@ -240,19 +270,14 @@ class JsonLinesFormat(Format):
     signature: ClassVar[tuple[str, ...]] = ()
 
     def sniff(self, head: Head) -> bool:
-        first = _first_object(head)
+        first = head.first_json()
         return isinstance(first, dict) and set(self.signature) <= set(first)
 
     def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
         read_json_lines(con, path, label)
-        stage_json_records(con, self, "select _row_number, line as rec from json_records", label)
-
-
-def _first_object(head: Head) -> object | None:
-    try:
-        return json.loads(head.first_line)
-    except ValueError:
-        return None
+        refuse_cut_last_line(con, label)
+        rec = quote_numbers_sql("line", self.exact_keys())
+        stage_json_records(con, self, f"select _row_number, {rec} as rec from json_records", label)
 
 
 def stage_json_records(
@@ -350,6 +375,11 @@ class JsonPagesFormat(Format):
         if self.result_objects:
             return any(f'"{o}"' in text for o in self.result_objects)
         return all(f'"{k}"' in text for k in self.result_keys)
+
+    def prepare(self, path: Path, workdir: Path) -> Path:
+        # Pages are parsed whole by DuckDB, which reads numbers as doubles: money goes in
+        # as text first. A streamed copy keeps memory flat however large the file.
+        return quote_numbers(path, workdir / "exact.json", self.exact_keys())
 
     def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
         read_json_documents(con, path, label)
