@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where the Parquet hand-off files go (warehouse/raw_parquet)")
     _add_warehouse(p)
 
+    p = sub.add_parser(
+        "unland", help="remove one landed file's rows, rejects and ledger row (by load id)"
+    )
+    p.add_argument("load_id", help="raw._loads.load_id of the file to remove")
+    _add_warehouse(p)
+
     p = sub.add_parser("headline", help="print coverage and reconciliation from the marts")
     _add_warehouse(p)
 
@@ -218,6 +224,24 @@ def cmd_publish_raw(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unland(args: argparse.Namespace) -> int:
+    from ingest.unland import unland
+    from ingest.warehouse import connect
+
+    con = connect(_warehouse(args))
+    try:
+        done = unland(con, args.load_id)
+    finally:
+        con.close()
+    print(
+        f"unlanded {done.load_id} ({done.source_file}): {done.rows_removed:,} rows removed"
+        f" from raw.{done.raw_table}, {done.rejects_removed:,} rejects; the same file can land"
+        " again. Rebuild with `ailedger build -- --full-refresh` so the incremental request"
+        " fact drops its rows too."
+    )
+    return 0
+
+
 def cmd_prices(args: argparse.Namespace) -> int:
     from ingest.prices import import_prices
 
@@ -237,6 +261,7 @@ COMMANDS = {
     "run": cmd_run,
     "demo": cmd_demo,
     "publish-raw": cmd_publish_raw,
+    "unland": cmd_unland,
     "headline": cmd_headline,
     "prices": cmd_prices,
 }

@@ -54,6 +54,7 @@ class LoadResult:
 
     path: str
     status: str  # landed | already_landed | refused
+    load_id: str = ""  # raw._loads.load_id (what `ailedger unland` takes)
     format: str | None = None
     table: str | None = None
     rows_landed: int = 0
@@ -372,7 +373,7 @@ def land_file(
     started = _now()
     load_id = uuid.uuid4().hex
     sha = ""
-    result = LoadResult(path=label, status="refused")
+    result = LoadResult(path=label, status="refused", load_id=load_id)
     workdir = Path(tempfile.mkdtemp(dir=scratch_dir))
     try:
         plain, sha = _plain_copy(path, workdir)
