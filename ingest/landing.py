@@ -116,7 +116,7 @@ def _plain_copy(path: Path, workdir: Path) -> tuple[Path, str]:
         return path, digest.hexdigest()
     cap = max_decompressed_bytes()
     target = workdir / "plain"
-    written = 0
+    written = next_check = 0
     with gzip.open(path, "rb") as src, target.open("wb") as dst:
         while True:
             try:
@@ -136,10 +136,10 @@ def _plain_copy(path: Path, workdir: Path) -> tuple[Path, str]:
                     hint=f"if the file is genuine, raise {MAX_DECOMPRESSED_ENV} or split it",
                 )
             # Checked as it grows, so the copy never takes the disk's last free bytes.
-            if written % (16 * CHUNK) < len(chunk) and (
-                shutil.disk_usage(workdir).free < DISK_RESERVE + 16 * CHUNK
-            ):
-                raise _disk_full(workdir, label)
+            if written >= next_check:
+                if shutil.disk_usage(workdir).free < DISK_RESERVE + 16 * CHUNK:
+                    raise _disk_full(workdir, label)
+                next_check = written + 16 * CHUNK
             digest.update(chunk)
             try:
                 dst.write(chunk)

@@ -102,14 +102,24 @@ class Head:
         for candidate in (self.first_line, stripped):
             try:
                 return json.loads(candidate)
-            except (ValueError, RecursionError):
-                # RecursionError: nesting deeper than Python's parser goes is not a record
-                # any format reads.
+            except ValueError:
                 continue
+            except RecursionError:
+                # Nested deeper than Python's parser goes (DuckDB's has no such limit): the
+                # top-level keys are enough to recognise a record.
+                return _top_level_keys(candidate)
         return None
 
     def looks_like_json(self) -> bool:
         return self.text.lstrip("\ufeff").lstrip()[:1] in ("{", "[")
+
+
+def _top_level_keys(text: str) -> dict[str, None] | None:
+    keys = duckdb.execute(
+        "select case when json_valid($1) and json_type($1) = 'OBJECT' then json_keys($1) end",
+        [text],
+    ).fetchall()[0][0]
+    return dict.fromkeys(keys) if keys is not None else None
 
 
 class Format:
@@ -249,19 +259,20 @@ class CsvFormat(Format):
 
 
 def csv_errors(con: duckdb.DuckDBPyConnection, label: str) -> None:
-    """Move DuckDB's structural CSV errors (wrong column count, bad quoting) into rejects."""
-    rows = con.execute(
-        "select line, column_name, error_type, error_message from reject_errors"
-    ).fetchall()
-    for line, column, error_type, message in rows:
-        con.execute(
-            "insert into incoming_rejects values (?, ?, ?, null)",
-            [
-                -int(line),  # negative: a physical line, not a record ordinal
-                column,
-                f"{error_type.lower()}: {message} (line {line})",
-            ],
-        )
+    """Move DuckDB's structural CSV errors (wrong column count, bad quoting) into rejects.
+
+    DuckDB reports a short line once per missing column: one reject per line, its first.
+    Row numbers are negative: a physical line, not a record ordinal.
+    """
+    con.execute(
+        """
+        insert into incoming_rejects
+        select -cast(line as bigint), column_name,
+               lower(error_type) || ': ' || error_message || ' (line ' || line || ')', null
+        from reject_errors
+        qualify row_number() over (partition by line order by column_idx) = 1
+        """
+    )
 
 
 class JsonLinesFormat(Format):

@@ -36,7 +36,13 @@ def read_csv_records(con: duckdb.DuckDBPyConnection, path: Path, label: str) -> 
     try:
         header = [r[0] for r in con.execute(f"describe select * from {reader}").fetchall()]
     except duckdb.Error as exc:
-        raise AiledgerError(f"{label}: cannot read as CSV: {exc}") from exc
+        # DuckDB's first line says what failed; the rest is a list of its reader options.
+        first = str(exc).splitlines()[0]
+        raise AiledgerError(
+            f"{label}: cannot read as CSV: {first}",
+            hint="the file may be cut inside a quoted value, or mix line endings; "
+            "re-export it; nothing from this file was landed",
+        ) from exc
     con.execute(
         f"create or replace temp view csv_records as "
         f"select row_number() over () as _row_number, * from {reader}"
@@ -95,9 +101,17 @@ def read_json_documents(con: duckdb.DuckDBPyConnection, path: Path, label: str) 
         f"columns = {{'page': 'JSON'}}, maximum_object_size = {MAX_DOCUMENT_BYTES})"
     )
     try:
+        # A top-level array is a list of pages; the reader unpacks it itself except after
+        # a byte-order mark, so unpack what it hands over whole.
         con.execute(
-            f"create or replace temp table pages as "
-            f"select row_number() over () as _page_number, page from {reader}"
+            f"""
+            create or replace temp table pages as
+            select row_number() over (order by d.n, p.i) as _page_number, p.page
+            from (select row_number() over () as n, page from {reader}) as d,
+                 unnest(case when json_type(d.page) = 'ARRAY'
+                             then cast(d.page as json[]) else [d.page] end)
+                   with ordinality as p(page, i)
+            """
         )
     except duckdb.InvalidInputException as exc:
         # DuckDB names the byte and the line or value where the text stops being JSON.
