@@ -320,13 +320,17 @@ def _warehouse_fault(exc: BaseException) -> bool:
         isinstance(exc, duckdb.FatalException)
         or "No space left on device" in text
         or "database has been invalidated" in text
-        or "read-only" in text.lower()
-        or isinstance(exc, OSError) and exc.errno == errno.ENOSPC and "scratch" not in text
+        or "attached in read-only mode" in text
+        # The scratch folder is beside the warehouse: the same disk.
+        or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
     )
 
 
 def _fault_error(con: duckdb.DuckDBPyConnection, label: str, exc: BaseException) -> AiledgerError:
-    where = _warehouse_dir(con) or Path(".")
+    try:
+        where = _warehouse_dir(con) or Path(tempfile.gettempdir())
+    except duckdb.Error:
+        where = Path("the warehouse's folder")  # the connection itself is gone
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if "No space left on device" in str(exc) or getattr(exc, "errno", None) == errno.ENOSPC:
         return AiledgerError(
@@ -374,7 +378,10 @@ def land_file(
     load_id = uuid.uuid4().hex
     sha = ""
     result = LoadResult(path=label, status="refused", load_id=load_id)
-    workdir = Path(tempfile.mkdtemp(dir=scratch_dir))
+    try:
+        workdir = Path(tempfile.mkdtemp(dir=scratch_dir))
+    except OSError as exc:
+        raise _fault_error(con, label, exc) from exc
     try:
         plain, sha = _plain_copy(path, workdir)
         earlier = _already_landed(con, sha)
@@ -417,8 +424,6 @@ def _refusal(label: str, exc: Exception) -> str:
     """The ledger's message for a refused file: ours as written, anything else named."""
     if isinstance(exc, AiledgerError):
         return str(exc)
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return str(_disk_full(Path(exc.filename or tempfile.gettempdir()).parent, label))
     first = (str(exc).splitlines() or [""])[0][:300]
     text = f"{label}: cannot be landed: {type(exc).__name__}" + (f": {first}" if first else "")
     return text + "\n  hint: nothing from this file was landed; the other files were tried"
