@@ -187,8 +187,13 @@ def _stage_typed(
     derived: dict[str, str],
     extra_sql: str,
     raw_row_sql: str,
+    consumed: tuple[str, ...] = (),
 ) -> None:
-    """Create ``incoming`` and ``incoming_rejects`` from per-field raw text expressions."""
+    """Create ``incoming`` and ``incoming_rejects`` from per-field raw text expressions.
+
+    ``consumed``: temp tables ``source_sql`` reads, dropped as soon as it has been read so a
+    large file is never held in memory twice.
+    """
     typed, errors = [], []
     for f in fmt.fields:
         typed.append(f"{sql.cast_value(values[f.name], f.kind)} as {sql.ident(f.name)}")
@@ -206,6 +211,8 @@ def _stage_typed(
         from ({source_sql}) as rec
         """
     )
+    for table in consumed:
+        con.execute(f"drop table if exists {table}")
     cols = ", ".join(sql.ident(c) for c in fmt.raw_columns())
     con.execute(
         f"create or replace temp table incoming as "
@@ -296,6 +303,8 @@ def stage_json_records(
 ) -> None:
     """Stage records given as ``(_row_number, rec JSON)``; invalid records are rejected."""
     con.execute(f"create or replace temp table json_input as {records_sql}")
+    # The records are all in json_input now; the pages they came from are not needed again.
+    con.execute("drop table if exists pages")
     present = {
         r[0]
         for r in con.execute(
@@ -340,8 +349,8 @@ def stage_json_records(
         derived,
         extra,
         "cast(clean as varchar)",
+        consumed=("json_input",),
     )
-    con.execute("drop table json_input")
 
 
 class JsonPagesFormat(Format):
