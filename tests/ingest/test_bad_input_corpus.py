@@ -655,3 +655,14 @@ SEPARATE_CASES = [
     test_kill_9_during_landing_leaves_nothing_and_the_next_run_cleans_up,
     test_kill_9_during_build_then_the_next_build_succeeds,
 ]
+
+
+def test_landing_reads_the_same_time_window_as_dbt() -> None:
+    import yaml
+
+    from ingest.formats import sql
+
+    project = yaml.safe_load((ROOT / "dbt_project.yml").read_text())
+    window = tuple(project["vars"][sql.WINDOW_VAR])
+    # The Python fallback (no dbt_project.yml beside ingest/) is the same documented default.
+    assert sql.timestamp_window() == window == sql.DEFAULT_WINDOW
