@@ -123,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "under the project root)")
     _add_warehouse(p)
 
+    p = sub.add_parser(
+        "unland", help="remove one landed file's rows, rejects and ledger row (by load id)"
+    )
+    p.add_argument("load_id", help="raw._loads.load_id of the file to remove")
+    _add_warehouse(p)
+    _add_wait(p)
+
     p = sub.add_parser("headline", help="print coverage and reconciliation from the serving copy")
     _add_warehouse(p, demo=True)
 
@@ -435,6 +442,24 @@ def cmd_publish_raw(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_unland(args: argparse.Namespace) -> int:
+    from ingest.unland import unland
+    from ingest.warehouse import connect
+
+    con = connect(_warehouse(args), wait=args.wait)
+    try:
+        done = unland(con, args.load_id)
+    finally:
+        con.close()
+    print(
+        f"unlanded {done.load_id} ({done.source_file}): {done.rows_removed:,} rows removed"
+        f" from raw.{done.raw_table}, {done.rejects_removed:,} rejects; the same file can land"
+        " again. Rebuild with `ailedger build --full-refresh` so the incremental request"
+        " fact drops its rows too."
+    )
+    return 0
+
+
 def cmd_prices(args: argparse.Namespace) -> int:
     from ingest.prices import import_prices
 
@@ -455,6 +480,7 @@ COMMANDS = {
     "run": cmd_run,
     "demo": cmd_demo,
     "publish-raw": cmd_publish_raw,
+    "unland": cmd_unland,
     "headline": cmd_headline,
     "status": cmd_status,
     "export": cmd_export,

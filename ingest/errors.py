@@ -12,6 +12,8 @@ EXIT_REFUSED = 2
 EXIT_STALE = 3
 # A budget's halt threshold is crossed (alerts).
 EXIT_HALT = 4
+# The warehouse itself failed mid-run, e.g. a full disk (sysexits EX_IOERR).
+EXIT_WAREHOUSE_FAULT = 74
 # Bad command line (sysexits EX_USAGE).
 EXIT_USAGE = 64
 # Gave up waiting for another writer's lock (sysexits EX_TEMPFAIL: try again later).

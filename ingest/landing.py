@@ -9,23 +9,37 @@ the rejects and the ledger row in one transaction.
 from __future__ import annotations
 
 import codecs
+import errno
 import gzip
 import hashlib
+import os
+import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from ingest.errors import AiledgerError
+from ingest.errors import EXIT_WAREHOUSE_FAULT, AiledgerError
 from ingest.formats import FORMATS, Format, Head, by_name
 from ingest.formats.sql import ident
 
 HEAD_BYTES = 256 * 1024
+# Recognition reads the whole first line however long, up to the readers' own line limit.
+MAX_HEAD_BYTES = 64 * 1024 * 1024
 CHUNK = 4 * 1024 * 1024
+# A .gz file decompressing past this is refused (a gzip bomb, or a file to split). The
+# default holds a 10M-request gateway log (about 9 GB) with room to spare.
+MAX_DECOMPRESSED_ENV = "AILEDGER_MAX_DECOMPRESSED_BYTES"
+DEFAULT_MAX_DECOMPRESSED = 32 * 1024**3
+# Decompressing stops before the scratch disk has less than this left.
+DISK_RESERVE = 256 * 1024**2
+SCRATCH_DIR = ".ailedger-tmp"
 METADATA_COLUMNS = {
     "_load_id": "VARCHAR",
     "_source_file": "VARCHAR",
@@ -40,6 +54,7 @@ class LoadResult:
 
     path: str
     status: str  # landed | already_landed | refused
+    load_id: str = ""  # raw._loads.load_id (what `ailedger unland` takes)
     format: str | None = None
     table: str | None = None
     rows_landed: int = 0
@@ -65,30 +80,84 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
+def max_decompressed_bytes() -> int:
+    """The decompression cap: $AILEDGER_MAX_DECOMPRESSED_BYTES (bytes; K, M, G suffixes)."""
+    text = os.environ.get(MAX_DECOMPRESSED_ENV, "").strip().upper()
+    if not text:
+        return DEFAULT_MAX_DECOMPRESSED
+    scale = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(text[-1:], 1)
+    try:
+        return int(float(text.rstrip("KMGB") if scale > 1 else text) * scale)
+    except ValueError as exc:
+        raise AiledgerError(
+            f"{MAX_DECOMPRESSED_ENV}={text!r} is not a size", hint="e.g. 32G or 500M"
+        ) from exc
+
+
+def _disk_full(where: Path, label: str) -> AiledgerError:
+    return AiledgerError(
+        f"{label}: disk full at {where} while decompressing "
+        f"({shutil.disk_usage(where).free // 1024**2} MB free)",
+        hint="free space there, or land from a folder on a larger disk (TMPDIR); "
+        "nothing from this file was landed",
+    )
+
+
 def _plain_copy(path: Path, workdir: Path) -> tuple[Path, str]:
     """The file's content as a plain (decompressed) file, and the sha256 of that content."""
     digest = hashlib.sha256()
-    is_gzip = path.open("rb").read(2) == b"\x1f\x8b"
+    label = str(path)
+    with path.open("rb") as src:
+        is_gzip = src.read(2) == b"\x1f\x8b"
     if not is_gzip:
         with path.open("rb") as src:
             while chunk := src.read(CHUNK):
                 digest.update(chunk)
         return path, digest.hexdigest()
-    target = workdir / path.name.removesuffix(".gz")
-    try:
-        with gzip.open(path, "rb") as src, target.open("wb") as dst:
-            while chunk := src.read(CHUNK):
-                digest.update(chunk)
+    cap = max_decompressed_bytes()
+    target = workdir / "plain"
+    written = next_check = 0
+    with gzip.open(path, "rb") as src, target.open("wb") as dst:
+        while True:
+            try:
+                chunk = src.read(CHUNK)
+            except (OSError, EOFError, zlib.error) as exc:
+                raise AiledgerError(
+                    f"{label}: gzip stream is corrupt or truncated ({exc})",
+                    hint="re-download the file; nothing from this file was landed",
+                ) from exc
+            if not chunk:
+                break
+            written += len(chunk)
+            if written > cap:
+                raise AiledgerError(
+                    f"{label}: decompresses to more than {cap:,} bytes "
+                    f"({MAX_DECOMPRESSED_ENV}); refused as a possible gzip bomb",
+                    hint=f"if the file is genuine, raise {MAX_DECOMPRESSED_ENV} or split it",
+                )
+            # Checked as it grows, so the copy never takes the disk's last free bytes.
+            if written >= next_check:
+                if shutil.disk_usage(workdir).free < DISK_RESERVE + 16 * CHUNK:
+                    raise _disk_full(workdir, label)
+                next_check = written + 16 * CHUNK
+            digest.update(chunk)
+            try:
                 dst.write(chunk)
-    except (OSError, EOFError) as exc:
-        raise AiledgerError(f"{path}: gzip stream is corrupt or truncated ({exc})") from exc
+            except OSError as exc:
+                if exc.errno == errno.ENOSPC:
+                    raise _disk_full(workdir, label) from exc
+                raise
     return target, digest.hexdigest()
 
 
 def check_utf8(path: Path, label: str) -> str:
-    """Refuse a file that is not UTF-8, naming the line; return its head, decoded."""
+    """Refuse a file that is not UTF-8, naming the line; return its head, decoded.
+
+    The head holds at least ``HEAD_BYTES`` and the whole first non-blank line.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
     head = ""
+    head_done = False
     lines_before = 0
     with path.open("rb") as src:
         while chunk := src.read(CHUNK):
@@ -101,16 +170,33 @@ def check_utf8(path: Path, label: str) -> str:
                     hint="re-export the file as UTF-8; nothing from this file was landed",
                 ) from exc
             lines_before += chunk.count(b"\n")
-            if len(head) < HEAD_BYTES:
-                head += text[: HEAD_BYTES - len(head)]
-        decoder.decode(b"", final=True)
-    return head
+            if not head_done:
+                head += text
+                first_line_ends = "\n" in head.lstrip("\ufeff\r\n\t ")
+                head_done = len(head) >= MAX_HEAD_BYTES or (
+                    len(head) >= HEAD_BYTES and first_line_ends
+                )
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise AiledgerError(
+                f"{label}: line {lines_before + 1}: ends in the middle of a UTF-8 character "
+                "(the file is cut off, or not UTF-8)",
+                hint="re-export or re-download the whole file; nothing from this file was landed",
+            ) from exc
+    return head[:MAX_HEAD_BYTES]
 
 
 def detect(head: Head, label: str) -> Format:
     """The format recognised from content; the first match in registry order wins."""
     for fmt in FORMATS:
-        if fmt.sniff(head):
+        try:
+            matched = fmt.sniff(head)
+        except (ValueError, RecursionError, TypeError):
+            # Content a format's recogniser cannot even parse (e.g. nesting thousands deep)
+            # is not that format.
+            matched = False
+        if matched:
             return fmt
     names = ", ".join(f.name for f in FORMATS)
     raise AiledgerError(
@@ -175,6 +261,98 @@ def _now() -> datetime:
 Validator = Callable[[duckdb.DuckDBPyConnection, Format], list[dict]]
 
 
+def _warehouse_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
+    rows = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()
+    return Path(rows[0][0]).resolve().parent if rows and rows[0][0] else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def scratch(con: duckdb.DuckDBPyConnection) -> Iterator[Path]:
+    """A private (0700) folder for this run's decompressed copies, removed afterwards.
+
+    It lives in ``.ailedger-tmp`` beside the warehouse (or under TMPDIR for an in-memory
+    warehouse). Folders left by runs that were killed, and so never cleaned up, are removed
+    here: they can hold decompressed prompts.
+    """
+    base = _warehouse_dir(con)
+    root = base / SCRATCH_DIR if base else Path(tempfile.gettempdir()) / f"ailedger-{os.getuid()}"
+    try:
+        root.mkdir(mode=0o700, exist_ok=True)
+        info = root.lstat()
+        if root.is_symlink() or info.st_uid != os.getuid():
+            raise AiledgerError(
+                f"{root}: scratch folder is a symlink or owned by another user",
+                hint="remove it; ailedger keeps decompressed copies only in a private folder",
+            )
+        root.chmod(0o700)
+        for leftover in root.glob("run-*"):
+            pid = leftover.name.split("-")[1]
+            if not pid.isdigit() or not _alive(int(pid)):
+                shutil.rmtree(leftover, ignore_errors=True)
+        run = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=root))
+    except OSError as exc:
+        raise AiledgerError(
+            f"{root}: cannot create the private scratch folder ({exc.strerror})",
+            hint="make the warehouse folder (or TMPDIR) writable",
+        ) from exc
+    try:
+        yield run
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
+
+
+def _warehouse_fault(exc: BaseException) -> bool:
+    """Faults of the warehouse itself, not of the file: they stop the run."""
+    text = str(exc)
+    return (
+        isinstance(exc, duckdb.FatalException)
+        or "No space left on device" in text
+        or "database has been invalidated" in text
+        or "attached in read-only mode" in text
+        # The scratch folder is beside the warehouse: the same disk.
+        or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
+    )
+
+
+def _fault_error(con: duckdb.DuckDBPyConnection, label: str, exc: BaseException) -> AiledgerError:
+    try:
+        where = _warehouse_dir(con) or Path(tempfile.gettempdir())
+    except duckdb.Error:
+        where = Path("the warehouse's folder")  # the connection itself is gone
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "No space left on device" in str(exc) or getattr(exc, "errno", None) == errno.ENOSPC:
+        return AiledgerError(
+            f"disk full at {where} while landing {label}; nothing from that file was landed "
+            "and files landed before it are kept",
+            hint="free space on that disk, then run the same command again",
+            exit_code=EXIT_WAREHOUSE_FAULT,
+        )
+    return AiledgerError(
+        f"warehouse fault while landing {label}: {first}; nothing from that file was landed",
+        hint="check that the warehouse file is writable and intact, then run again",
+        exit_code=EXIT_WAREHOUSE_FAULT,
+    )
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass  # no transaction was open: nothing to undo
+
+
 def land_file(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -182,39 +360,73 @@ def land_file(
     format_name: str | None = None,
     max_reject_ratio: float = 0.01,
     validator: Validator | None = None,
+    scratch_dir: Path | None = None,
 ) -> LoadResult:
-    """Land one file; never raises for a bad file — the result says it was refused."""
+    """Land one file; never raises for a bad file — the result says it was refused.
+
+    Raises ``AiledgerError`` (exit code 3) only for faults of the warehouse itself (disk
+    full, read-only, invalidated), which would fail every later file too.
+    """
+    if scratch_dir is None:
+        with scratch(con) as run:
+            return land_file(
+                con, path, format_name=format_name, max_reject_ratio=max_reject_ratio,
+                validator=validator, scratch_dir=run,
+            )
     label = str(path)
     started = _now()
     load_id = uuid.uuid4().hex
     sha = ""
-    result = LoadResult(path=label, status="refused")
-    with tempfile.TemporaryDirectory(prefix="ailedger-") as tmp:
+    result = LoadResult(path=label, status="refused", load_id=load_id)
+    try:
+        workdir = Path(tempfile.mkdtemp(dir=scratch_dir))
+    except OSError as exc:
+        raise _fault_error(con, label, exc) from exc
+    try:
+        plain, sha = _plain_copy(path, workdir)
+        earlier = _already_landed(con, sha)
+        if earlier is not None:
+            result.status = "already_landed"
+            result.message = f"same content as {earlier}, landed before; nothing changed"
+            return result
+        head = Head(path=path, text=check_utf8(plain, label))
+        fmt = by_name(format_name) if format_name else detect(head, label)
+        result.format, result.table = fmt.name, fmt.table
+        plain = fmt.prepare(plain, workdir)
+        _stage(con, fmt, plain, label)
+        result.rows_landed, result.rows_rejected = _counts(con)
+        _check_reject_ratio(con, result, max_reject_ratio, label)
+        if validator is not None:
+            result.expectations_failed = validator(con, fmt)
+        _commit(con, fmt, load_id, label, sha, result, started)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+        _rollback(con)
+        if _warehouse_fault(exc):
+            raise _fault_error(con, label, exc) from exc
+        result.status = "refused"
+        result.rows_landed = 0
+        result.message = _refusal(label, exc)
         try:
-            plain, sha = _plain_copy(path, Path(tmp))
-            earlier = _already_landed(con, sha)
-            if earlier is not None:
-                result.status = "already_landed"
-                result.message = f"same content as {earlier}, landed before; nothing changed"
-                return result
-            head = Head(path=path, text=check_utf8(plain, label))
-            fmt = by_name(format_name) if format_name else detect(head, label)
-            result.format, result.table = fmt.name, fmt.table
-            _stage(con, fmt, plain, label)
-            result.rows_landed, result.rows_rejected = _counts(con)
-            _check_reject_ratio(con, result, max_reject_ratio, label)
-            if validator is not None:
-                result.expectations_failed = validator(con, fmt)
-            _commit(con, fmt, load_id, label, sha, result, started)
-        except (AiledgerError, duckdb.Error) as exc:
-            result.status = "refused"
-            result.rows_landed = 0
-            result.message = str(exc)
             _record(con, load_id, sha or "unknown", result, started)
-        finally:
-            for t in ("incoming", "incoming_rejects"):
+        except duckdb.Error as record_exc:
+            raise _fault_error(con, label, record_exc) from record_exc
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        for t in ("incoming", "incoming_rejects"):
+            try:
                 con.execute(f"drop table if exists {t}")
+            except duckdb.Error:
+                pass  # the connection is gone; the fault above says why
     return result
+
+
+def _refusal(label: str, exc: Exception) -> str:
+    """The ledger's message for a refused file: ours as written, anything else named."""
+    if isinstance(exc, AiledgerError):
+        return str(exc)
+    first = (str(exc).splitlines() or [""])[0][:300]
+    text = f"{label}: cannot be landed: {type(exc).__name__}" + (f": {first}" if first else "")
+    return text + "\n  hint: nothing from this file was landed; the other files were tried"
 
 
 def _stage(con: duckdb.DuckDBPyConnection, fmt: Format, plain: Path, label: str) -> None:
@@ -285,7 +497,9 @@ def _commit(
         _record(con, load_id, sha, result, started)
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        # A failed commit (disk full) may have ended the transaction already; the original
+        # error is the one to report, not "no transaction is active".
+        _rollback(con)
         result.status = "refused"
         raise
 
@@ -301,20 +515,30 @@ def land_paths(
 ) -> list[LoadResult]:
     """Land every file under ``paths``; ``on_file`` is told before and after each one."""
     results = []
-    for path in expand(paths):
-        if on_file:
-            on_file(path, None)
-        result = land_file(
-            con,
-            path,
-            format_name=format_name,
-            max_reject_ratio=max_reject_ratio,
-            validator=validator,
-        )
-        results.append(result)
-        if on_file:
-            on_file(path, result)
+    with scratch(con) as run:
+        for path in expand(paths):
+            if on_file:
+                on_file(path, None)
+            result = land_file(
+                con,
+                path,
+                format_name=format_name,
+                max_reject_ratio=max_reject_ratio,
+                validator=validator,
+                scratch_dir=run,
+            )
+            results.append(result)
+            if on_file:
+                on_file(path, result)
     return results
 
 
-__all__ = ["LoadResult", "check_utf8", "detect", "expand", "land_file", "land_paths"]
+__all__ = [
+    "LoadResult",
+    "check_utf8",
+    "detect",
+    "expand",
+    "land_file",
+    "land_paths",
+    "scratch",
+]

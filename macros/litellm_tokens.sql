@@ -9,18 +9,18 @@
 {% macro litellm_token_columns(metadata, prompt_tokens, completion_tokens) -%}
     {%- set u = 'usage_object.' -%}
     {%- set cache_read -%}
-        cast(coalesce(
-            {{ ailedger.json_get(metadata, u ~ 'cache_read_input_tokens') }},
-            {{ ailedger.json_get(metadata, u ~ 'prompt_tokens_details.cached_tokens') }},
-            '0') as {{ dbt.type_bigint() }})
+        {{ ailedger.safe_bigint("coalesce("
+            ~ ailedger.json_get(metadata, u ~ 'cache_read_input_tokens') ~ ", "
+            ~ ailedger.json_get(metadata, u ~ 'prompt_tokens_details.cached_tokens') ~ ", '0')") }}
     {%- endset -%}
     {%- set write_total -%}
-        cast(coalesce({{ ailedger.json_get(metadata, u ~ 'cache_creation_input_tokens') }}, '0')
-             as {{ dbt.type_bigint() }})
+        {{ ailedger.safe_bigint("coalesce("
+            ~ ailedger.json_get(metadata, u ~ 'cache_creation_input_tokens') ~ ", '0')") }}
     {%- endset -%}
     {%- set write_1h -%}
-        cast(coalesce({{ ailedger.json_get(metadata, u ~ 'cache_creation.ephemeral_1h_input_tokens') }}, '0')
-             as {{ dbt.type_bigint() }})
+        {{ ailedger.safe_bigint("coalesce("
+            ~ ailedger.json_get(metadata, u ~ 'cache_creation.ephemeral_1h_input_tokens')
+            ~ ", '0')") }}
     {%- endset -%}
     {%- set has_details -%}
         ({{ ailedger.json_get(metadata, u ~ 'prompt_tokens_details') }} is not null)
@@ -35,7 +35,7 @@
         {{ write_total }} - {{ write_1h }} as cache_write_5m_tokens,
         {{ write_1h }} as cache_write_1h_tokens,
         {{ completion_tokens }} as output_tokens,
-        cast({{ ailedger.json_get(metadata, u ~ 'completion_tokens_details.reasoning_tokens') }}
-             as {{ dbt.type_bigint() }}) as reasoning_tokens,
+        {{ ailedger.safe_bigint(ailedger.json_get(metadata,
+            u ~ 'completion_tokens_details.reasoning_tokens')) }} as reasoning_tokens,
         {{ is_inclusive }} as is_prompt_count_inclusive
 {%- endmacro %}

@@ -28,9 +28,12 @@ import duckdb
 from ingest.errors import AiledgerError
 from ingest.formats import sql
 from ingest.formats.readers import (
+    quote_numbers,
+    quote_numbers_sql,
     read_csv_records,
     read_json_documents,
     read_json_lines,
+    refuse_cut_last_line,
     require_page_key,
 )
 
@@ -41,6 +44,9 @@ RAW_TYPES = {
     "integer": "BIGINT",
     "decimal": "DECIMAL(38,12)",
     "double": "DOUBLE",
+    # Unix seconds kept as the source's number; staging makes them timestamps.
+    "epoch_seconds": "DOUBLE",
+    "epoch_integer": "BIGINT",
     "timestamp": "TIMESTAMP",
     "date": "DATE",
     "boolean": "BOOLEAN",
@@ -70,14 +76,18 @@ class Field:
 
 @dataclass(frozen=True)
 class Head:
-    """The first bytes of a file, decoded, for recognising its format from content."""
+    """The start of a file, decoded, for recognising its format from content.
+
+    It holds at least the first complete line (a CSV header, a JSON-lines record) however
+    long, so a large first record does not defeat recognition.
+    """
 
     path: Path
     text: str
 
     @property
     def first_line(self) -> str:
-        return self.text.split("\n", 1)[0].lstrip("\ufeff").strip()
+        return self.text.lstrip("\ufeff").lstrip("\r\n").split("\n", 1)[0].strip()
 
     def csv_header(self) -> list[str]:
         try:
@@ -87,18 +97,29 @@ class Head:
         return [c.strip() for c in row]
 
     def first_json(self) -> object | None:
-        """The first JSON value: the whole head if it parses, else its first line."""
-        stripped = self.text.lstrip("\ufeff").lstrip()
-        for candidate in (stripped, self.first_line):
+        """The first JSON value: the first line's record, else the whole head's document."""
+        stripped = self.text.lstrip("\ufeff").strip()
+        for candidate in (self.first_line, stripped):
             try:
                 return json.loads(candidate)
             except ValueError:
                 continue
-        # A large single document is cut by the head: peek at its opening keys instead.
+            except RecursionError:
+                # Nested deeper than Python's parser goes (DuckDB's has no such limit): the
+                # top-level keys are enough to recognise a record.
+                return _top_level_keys(candidate)
         return None
 
     def looks_like_json(self) -> bool:
         return self.text.lstrip("\ufeff").lstrip()[:1] in ("{", "[")
+
+
+def _top_level_keys(text: str) -> dict[str, None] | None:
+    keys = duckdb.execute(
+        "select case when json_valid($1) and json_type($1) = 'OBJECT' then json_keys($1) end",
+        [text],
+    ).fetchall()[0][0]
+    return dict.fromkeys(keys) if keys is not None else None
 
 
 class Format:
@@ -126,6 +147,25 @@ class Format:
     def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
         raise NotImplementedError  # pragma: no cover - abstract
 
+    @classmethod
+    def exact_keys(cls) -> tuple[str, ...]:
+        """JSON keys whose numbers are money: read from their text, never as a double."""
+        return tuple(
+            sorted(
+                {
+                    p.rsplit(".", 1)[-1].strip('"')
+                    for f in cls.fields
+                    if f.kind == "decimal"
+                    for p in f.source.split("|")
+                    if p.startswith("$.")
+                }
+            )
+        )
+
+    def prepare(self, path: Path, workdir: Path) -> Path:
+        """The file as ``stage`` reads it; a format may write a copy into ``workdir``."""
+        return path
+
     def derived_exprs(self, source: Callable[[str], str]) -> dict[str, str]:
         """SQL for the derived columns; ``source(name)`` is the raw text of a source field
         (a CSV header or a JSON path), read from the record before sensitive fields go."""
@@ -147,8 +187,13 @@ def _stage_typed(
     derived: dict[str, str],
     extra_sql: str,
     raw_row_sql: str,
+    consumed: tuple[str, ...] = (),
 ) -> None:
-    """Create ``incoming`` and ``incoming_rejects`` from per-field raw text expressions."""
+    """Create ``incoming`` and ``incoming_rejects`` from per-field raw text expressions.
+
+    ``consumed``: temp tables ``source_sql`` reads, dropped as soon as it has been read so a
+    large file is never held in memory twice.
+    """
     typed, errors = [], []
     for f in fmt.fields:
         typed.append(f"{sql.cast_value(values[f.name], f.kind)} as {sql.ident(f.name)}")
@@ -166,6 +211,8 @@ def _stage_typed(
         from ({source_sql}) as rec
         """
     )
+    for table in consumed:
+        con.execute(f"drop table if exists {table}")
     cols = ", ".join(sql.ident(c) for c in fmt.raw_columns())
     con.execute(
         f"create or replace temp table incoming as "
@@ -219,19 +266,20 @@ class CsvFormat(Format):
 
 
 def csv_errors(con: duckdb.DuckDBPyConnection, label: str) -> None:
-    """Move DuckDB's structural CSV errors (wrong column count, bad quoting) into rejects."""
-    rows = con.execute(
-        "select line, column_name, error_type, error_message from reject_errors"
-    ).fetchall()
-    for line, column, error_type, message in rows:
-        con.execute(
-            "insert into incoming_rejects values (?, ?, ?, null)",
-            [
-                -int(line),  # negative: a physical line, not a record ordinal
-                column,
-                f"{error_type.lower()}: {message} (line {line})",
-            ],
-        )
+    """Move DuckDB's structural CSV errors (wrong column count, bad quoting) into rejects.
+
+    DuckDB reports a short line once per missing column: one reject per line, its first.
+    Row numbers are negative: a physical line, not a record ordinal.
+    """
+    con.execute(
+        """
+        insert into incoming_rejects
+        select -cast(line as bigint), column_name,
+               lower(error_type) || ': ' || error_message || ' (line ' || line || ')', null
+        from reject_errors
+        qualify row_number() over (partition by line order by column_idx) = 1
+        """
+    )
 
 
 class JsonLinesFormat(Format):
@@ -240,19 +288,14 @@ class JsonLinesFormat(Format):
     signature: ClassVar[tuple[str, ...]] = ()
 
     def sniff(self, head: Head) -> bool:
-        first = _first_object(head)
+        first = head.first_json()
         return isinstance(first, dict) and set(self.signature) <= set(first)
 
     def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
         read_json_lines(con, path, label)
-        stage_json_records(con, self, "select _row_number, line as rec from json_records", label)
-
-
-def _first_object(head: Head) -> object | None:
-    try:
-        return json.loads(head.first_line)
-    except ValueError:
-        return None
+        refuse_cut_last_line(con, label)
+        rec = quote_numbers_sql("line", self.exact_keys())
+        stage_json_records(con, self, f"select _row_number, {rec} as rec from json_records", label)
 
 
 def stage_json_records(
@@ -260,6 +303,8 @@ def stage_json_records(
 ) -> None:
     """Stage records given as ``(_row_number, rec JSON)``; invalid records are rejected."""
     con.execute(f"create or replace temp table json_input as {records_sql}")
+    # The records are all in json_input now; the pages they came from are not needed again.
+    con.execute("drop table if exists pages")
     present = {
         r[0]
         for r in con.execute(
@@ -304,8 +349,8 @@ def stage_json_records(
         derived,
         extra,
         "cast(clean as varchar)",
+        consumed=("json_input",),
     )
-    con.execute("drop table json_input")
 
 
 class JsonPagesFormat(Format):
@@ -318,16 +363,20 @@ class JsonPagesFormat(Format):
     # SQL over ``pages(_page_number, page JSON)`` yielding ``(_row_number, rec JSON)``.
     # Bucket times are read once per bucket: carrying the whole bucket to each of its results
     # re-parses it per result, quadratic in results per bucket (minutes and gigabytes for a
-    # few thousand results in one bucket).
+    # few thousand results in one bucket). json_transform parses each page once into typed
+    # lists; json_extract on the page text took three times the memory.
     records_from_pages: ClassVar[str] = """
         with buckets as (
             select _page_number, b.i as bucket_index,
-                   coalesce(b.bucket->'start_time', b.bucket->'starting_at') as bucket_start,
-                   coalesce(b.bucket->'end_time', b.bucket->'ending_at') as bucket_end,
-                   cast(json_extract(b.bucket, '$.results[*]') as json[]) as results
-            from pages,
-                 unnest(cast(json_extract(page, '$.data[*]') as json[])) with ordinality
-                   as b(bucket, i)
+                   coalesce(b.bucket.start_time, b.bucket.starting_at) as bucket_start,
+                   coalesce(b.bucket.end_time, b.bucket.ending_at) as bucket_end,
+                   b.bucket.results as results
+            from (
+                select _page_number, json_transform(page, '{"data": [{
+                    "start_time": "JSON", "end_time": "JSON", "starting_at": "JSON",
+                    "ending_at": "JSON", "results": ["JSON"]}]}') as typed
+                from pages
+            ), unnest(typed.data) with ordinality as b(bucket, i)
         ), results as (
             select _page_number, bucket_index, r.result, r.j as result_index,
                    bucket_start, bucket_end
@@ -350,6 +399,11 @@ class JsonPagesFormat(Format):
         if self.result_objects:
             return any(f'"{o}"' in text for o in self.result_objects)
         return all(f'"{k}"' in text for k in self.result_keys)
+
+    def prepare(self, path: Path, workdir: Path) -> Path:
+        # Pages are parsed whole by DuckDB, which reads numbers as doubles: money goes in
+        # as text first. A streamed copy keeps memory flat however large the file.
+        return quote_numbers(path, workdir / "exact.json", self.exact_keys())
 
     def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
         read_json_documents(con, path, label)

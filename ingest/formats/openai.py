@@ -90,11 +90,11 @@ def _time_fields(api: bool) -> tuple[Field, ...]:
         Field(
             "start_time",
             "$._bucket_start" if api else "start_time",
-            "integer",
+            "epoch_integer",
             required=True,
             not_null=True,
         ),
-        Field("end_time", "$._bucket_end" if api else "end_time", "integer", not_null=True),
+        Field("end_time", "$._bucket_end" if api else "end_time", "epoch_integer", not_null=True),
         Field("start_time_iso", src("start_time_iso"), "timestamp"),
         Field("end_time_iso", src("end_time_iso"), "timestamp"),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,9 @@ from ingest.errors import AiledgerError
 
 # Records of gateway logs can carry whole conversations; allow long lines.
 MAX_LINE_BYTES = 64 * 1024 * 1024
+# One API page or OTLP document is bounded by the API's own limits; a whole file is not.
+MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
+CHUNK_BYTES = 4 * 1024 * 1024
 
 
 def _quote(path: Path) -> str:
@@ -32,7 +36,13 @@ def read_csv_records(con: duckdb.DuckDBPyConnection, path: Path, label: str) -> 
     try:
         header = [r[0] for r in con.execute(f"describe select * from {reader}").fetchall()]
     except duckdb.Error as exc:
-        raise AiledgerError(f"{label}: cannot read as CSV: {exc}") from exc
+        # DuckDB's first line says what failed; the rest is a list of its reader options.
+        first = str(exc).splitlines()[0]
+        raise AiledgerError(
+            f"{label}: cannot read as CSV: {first}",
+            hint="the file may be cut inside a quoted value, or mix line endings; "
+            "re-export it; nothing from this file was landed",
+        ) from exc
     con.execute(
         f"create or replace temp view csv_records as "
         f"select row_number() over () as _row_number, * from {reader}"
@@ -57,54 +67,97 @@ def read_json_lines(con: duckdb.DuckDBPyConnection, path: Path, label: str) -> N
     )
 
 
-def read_json_documents(con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
-    """Table ``pages(_page_number, page JSON)`` from one document, an array, or JSON lines."""
-    content = con.execute(
-        f"select content from read_text({_quote(path)})"
-    ).fetchall()[0][0]
-    # Windows tools write a byte-order mark, which is not JSON.
-    content = content.removeprefix("\ufeff")
-    con.execute("create or replace temp table doc as select ? as content", [content])
-    whole = con.execute("select json_valid(content) from doc").fetchall()[0][0]
-    if whole:
-        con.execute(
-            """
-            create or replace temp table pages as
-            select p.i as _page_number, p.page
-            from doc, unnest(case when json_type(cast(content as json)) = 'ARRAY'
-                                  then cast(json_extract(content, '$[*]') as json[])
-                                  else [cast(content as json)] end)
-                 with ordinality as p(page, i)
-            """
-        )
+def refuse_cut_last_line(con: duckdb.DuckDBPyConnection, label: str) -> None:
+    """Refuse JSON lines whose last record is cut off: the export stopped mid-record.
+
+    A whole but malformed record elsewhere stays a row reject; a last line that is not JSON
+    and does not end its object means the file itself is incomplete.
+    """
+    last = con.execute(
+        "select _row_number, line from json_records order by _row_number desc limit 1"
+    ).fetchall()
+    if not last:
         return
-    con.execute(
-        """
-        create or replace temp table page_lines as
-        select l.i as line_number, l.line
-        from doc, unnest(string_split(content, chr(10))) with ordinality as l(line, i)
-        where trim(l.line) <> ''
-        """
+    row, line = last[0]
+    text = line.rstrip()
+    if text.endswith(("}", "]")) or con.execute("select json_valid(?)", [text]).fetchall()[0][0]:
+        return
+    records = con.execute("select count(*) from json_records").fetchall()[0][0]
+    raise AiledgerError(
+        f"{label}: line {row}: the last record is cut off (no closing brace): the file is "
+        f"truncated after {records - 1} whole records",
+        hint="re-export or re-download the whole file; nothing from this file was landed",
     )
-    bad = con.execute(
-        "select min(line_number), count(*) from page_lines"
-        " where not json_valid(line)"
-    ).fetchall()[0]
-    lines = con.execute("select count(*) from page_lines").fetchall()[0][0]
-    # A pretty-printed document that fails to parse fails on its first line too.
-    if bad[1] and (bad[0] == 1 or bad[1] == lines):
-        raise AiledgerError(
-            f"{label}: not valid JSON: the document is truncated or malformed",
-            hint="re-download the export; nothing from this file was landed",
+
+
+def read_json_documents(con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
+    """Table ``pages(_page_number, page JSON)`` from one document, an array, or JSON lines.
+
+    DuckDB's reader streams the file a value at a time, so a file of many pages needs the
+    memory of one page, not of the whole file (nor of its parse tree).
+    """
+    reader = (
+        f"read_json({_quote(path)}, format = 'auto', records = false, "
+        f"columns = {{'page': 'JSON'}}, maximum_object_size = {MAX_DOCUMENT_BYTES})"
+    )
+    try:
+        # A top-level array is a list of pages; the reader unpacks it itself except after
+        # a byte-order mark, so unpack what it hands over whole.
+        con.execute(
+            f"""
+            create or replace temp table pages as
+            select row_number() over (order by d.n, p.i) as _page_number, p.page
+            from (select row_number() over () as n, page from {reader}) as d,
+                 unnest(case when json_type(d.page) = 'ARRAY'
+                             then cast(d.page as json[]) else [d.page] end)
+                   with ordinality as p(page, i)
+            """
         )
-    if bad[1]:
+    except duckdb.InvalidInputException as exc:
+        # DuckDB names the byte and the line or value where the text stops being JSON.
+        detail = str(exc).splitlines()[0].split(": ", 1)[-1]
         raise AiledgerError(
-            f"{label}: line {bad[0]}: not valid JSON (truncated or malformed page)",
+            f"{label}: not valid JSON: the document is truncated or malformed ({detail})",
             hint="re-download the export; nothing from this file was landed",
-        )
-    con.execute(
-        "create or replace temp table pages as"
-        " select line_number as _page_number, cast(line as json) as page from page_lines"
+        ) from exc
+
+
+_NUMBER = rb"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
+# Where a chunk may be cut: no key-and-number match spans one of these bytes.
+_CUT_AFTER = (b",", b"}", b"]", b"\n")
+
+
+def quote_numbers(src: Path, dst: Path, keys: tuple[str, ...]) -> Path:
+    """Copy ``src`` to ``dst`` with the numbers under ``keys`` written as JSON strings.
+
+    DuckDB's JSON functions read numbers as doubles (123456789.123456789 comes back as
+    123456789.12345679); as text, money casts to DECIMAL exactly. Inside a JSON string a
+    quote is escaped, so ``"key":`` never matches there.
+    """
+    if not keys:
+        return src
+    names = b"|".join(re.escape(k.encode()) for k in keys)
+    pattern = re.compile(rb'("(?:' + names + rb')"\s*:\s*)(' + _NUMBER + rb")(?=[\s,}\]])")
+    carry = b""
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        while chunk := fin.read(CHUNK_BYTES):
+            buf = carry + chunk
+            cut = max(buf.rfind(c) for c in _CUT_AFTER) + 1
+            done, carry = buf[:cut], buf[cut:]
+            fout.write(pattern.sub(rb'\1"\2"', done))
+        fout.write(pattern.sub(rb'\1"\2"', carry + b"\n"))
+    return dst
+
+
+def quote_numbers_sql(text: str, keys: tuple[str, ...]) -> str:
+    """SQL: the JSON text ``text`` with the numbers under ``keys`` written as strings."""
+    if not keys:
+        return text
+    names = "|".join(re.escape(k) for k in keys).replace("'", "''")
+    number = _NUMBER.decode()
+    return (
+        f"regexp_replace({text}, '(\"(?:{names})\"\\s*:\\s*)({number})([\\s,}}\\]]|$)', "
+        f"'\\1\"\\2\"\\3', 'g')"
     )
 
 

@@ -7,6 +7,10 @@ of millions of rows never passes through a Python loop, and each failure becomes
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
 
 def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -16,23 +20,88 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# The plausible window for timestamps: one setting, the dbt var of this name, which the
+# staging models read too; this default applies when dbt_project.yml is not beside ingest/.
+WINDOW_VAR = "ailedger_timestamp_window"
+DEFAULT_WINDOW = ("2000-01-01", "2100-01-01")
+_EPOCH = datetime(1970, 1, 1)
+
+
+@cache
+def timestamp_window() -> tuple[str, str]:
+    """``[from, to)`` as ISO dates, from ``vars.ailedger_timestamp_window`` in dbt_project.yml."""
+    project = Path(__file__).resolve().parents[2] / "dbt_project.yml"
+    if not project.is_file():
+        return DEFAULT_WINDOW
+    import yaml
+
+    window = (yaml.safe_load(project.read_text()).get("vars") or {}).get(WINDOW_VAR)
+    if not window:
+        return DEFAULT_WINDOW
+    lo, hi = (date.fromisoformat(str(d)).isoformat() for d in window)
+    return lo, hi
+
+
+def _window_seconds() -> tuple[float, float]:
+    lo, hi = timestamp_window()
+    return tuple((datetime.fromisoformat(d) - _EPOCH).total_seconds() for d in (lo, hi))
+
+
+def _in_window(ts: str) -> str:
+    lo, hi = timestamp_window()
+    return f"({ts} >= timestamp {literal(lo)} and {ts} < timestamp {literal(hi)})"
+
+
+def _seconds_in_window(secs: str) -> str:
+    lo, hi = _window_seconds()
+    return f"({secs} >= {lo:.0f} and {secs} < {hi:.0f})"
+
+
 def _decimal(x: str) -> str:
     return f"try_cast({x} as decimal(38,12))"
 
 
-def _timestamp(x: str) -> str:
+def _double(x: str) -> str:
+    return f"try_cast({x} as double)"
+
+
+def _bigint(x: str) -> str:
+    # Through DECIMAL so "12.0" and "1e3" read as whole numbers; out of range is NULL.
+    return f"try_cast({_decimal(x)} as bigint)"
+
+
+def _epoch_seconds(num: str) -> str:
     # Numbers are epoch seconds, or milli/micro/nanoseconds when too large to be seconds
-    # (OTLP writes nanoseconds as strings); text is ISO 8601 or Postgres timestamp text, and
-    # text without an offset is UTC (the session time zone).
-    num = f"try_cast({x} as double)"
-    seconds = (
+    # (OTLP writes nanoseconds as strings).
+    return (
         f"case when {num} > 1e17 then {num} / 1e9 when {num} > 1e14 then {num} / 1e6 "
         f"when {num} > 1e11 then {num} / 1e3 else {num} end"
     )
+
+
+def _timestamp(x: str) -> str:
+    # Text is ISO 8601 or Postgres timestamp text, and text without an offset is UTC (the
+    # session time zone). Outside the plausible window is NULL, never a cast error.
+    num = _double(x)
+    secs = _epoch_seconds(num)
+    text = f"timezone('UTC', try_cast({x} as timestamptz))"
     return (
-        f"case when {num} is not null then timezone('UTC', to_timestamp({seconds})) "
-        f"else timezone('UTC', try_cast({x} as timestamptz)) end"
+        f"case when {num} is not null then (case when {_seconds_in_window(secs)} "
+        f"then timezone('UTC', to_timestamp({secs})) end) "
+        f"when {_in_window(text)} then {text} end"
     )
+
+
+def _parses_as_time(x: str) -> str:
+    return (
+        f"(isfinite({_double(x)}) or try_cast({x} as timestamptz) is not null "
+        f"or try_cast({x} as date) is not null)"
+    )
+
+
+def _date(x: str) -> str:
+    d = f"try_cast({x} as date)"
+    return f"case when {_in_window(d)} then {d} end"
 
 
 def _boolean(x: str) -> str:
@@ -44,12 +113,19 @@ def _boolean(x: str) -> str:
 
 CASTS = {
     "varchar": lambda x: x,
-    "count": lambda x: f"cast({_decimal(x)} as bigint)",
-    "integer": lambda x: f"cast({_decimal(x)} as bigint)",
+    "count": _bigint,
+    "integer": _bigint,
     "decimal": _decimal,
-    "double": lambda x: f"try_cast({x} as double)",
+    "double": lambda x: f"case when isfinite({_double(x)}) then {_double(x)} end",
+    # Unix seconds kept as numbers (staging turns them into timestamps), window-checked.
+    "epoch_seconds": lambda x: (
+        f"case when {_seconds_in_window(_double(x))} then {_double(x)} end"
+    ),
+    "epoch_integer": lambda x: (
+        f"case when {_seconds_in_window(_bigint(x))} then {_bigint(x)} end"
+    ),
     "timestamp": _timestamp,
-    "date": lambda x: f"try_cast({x} as date)",
+    "date": _date,
     "boolean": _boolean,
     "json": lambda x: f"case when json_valid({x}) then cast({x} as json) end",
 }
@@ -58,12 +134,34 @@ WHAT = {
     "count": "a whole number",
     "integer": "a whole number",
     "decimal": "a decimal number",
-    "double": "a number",
+    "double": "a finite number",
+    "epoch_seconds": "Unix seconds",
+    "epoch_integer": "whole Unix seconds",
     "timestamp": "a timestamp",
     "date": "a date",
     "boolean": "a boolean",
     "json": "valid JSON",
 }
+
+# Why a value that reads as a number or a time still has no typed value.
+_TIME_KINDS = ("timestamp", "date", "epoch_seconds", "epoch_integer")
+_RANGE = {
+    "count": "is out of range for a 64-bit whole number",
+    "integer": "is out of range for a 64-bit whole number",
+    "decimal": "is out of range for DECIMAL(38,12)",
+}
+
+
+def _range_check(x: str, kind: str) -> tuple[str, str] | None:
+    if kind in _RANGE:
+        return f"isfinite({_double(x)}) and abs({_double(x)}) >= 1", _RANGE[kind]
+    if kind in _TIME_KINDS:
+        lo, hi = timestamp_window()
+        return (
+            _parses_as_time(x),
+            f"is outside the plausible time window [{lo}, {hi}) ({WINDOW_VAR})",
+        )
+    return None
 
 
 def _blank(x: str) -> str:
@@ -83,6 +181,16 @@ def error_check(x: str, kind: str, column: str, not_null: bool) -> str:
     checks = []
     if not_null:
         checks.append((_blank(x), literal(f"column {column!r}: required value is missing")))
+    ranged = _range_check(x, kind)
+    if ranged is not None:
+        # Only reached when the value has no typed value (the cast below is NULL).
+        cond, why = ranged
+        checks.append(
+            (
+                f"not {_blank(x)} and ({CASTS[kind](x)}) is null and {cond}",
+                f"{literal(f'column {column!r}: ')} || {shown} || {literal(' ' + why)}",
+            )
+        )
     if kind != "varchar":
         checks.append(
             (
@@ -91,7 +199,7 @@ def error_check(x: str, kind: str, column: str, not_null: bool) -> str:
                 f"|| {literal(' is not ' + WHAT[kind])}",
             )
         )
-    if kind in ("count", "integer"):
+    if kind in ("count", "integer", "epoch_integer"):
         checks.append(
             (
                 f"not {_blank(x)} and {_decimal(x)} <> trunc({_decimal(x)})",

@@ -161,7 +161,10 @@ def test_no_prompt_or_response_text_anywhere_in_the_warehouse(
     lines = SPEND_JSONL.read_text(encoding="utf-8").splitlines()
     record = json.loads(lines[1])
     record = {"messages": record.pop("messages"), **record, "request_id": "req-cut"}
-    truncated.write_text(lines[0] + "\n" + json.dumps(record)[:300] + "\n", encoding="utf-8")
+    # Cut in the middle of the file: a whole-but-bad record, rejected (a cut last line
+    # refuses the file as truncated).
+    cut = json.dumps(record)[:300]
+    truncated.write_text(f"{lines[0]}\n{cut}\n{lines[2]}\n", encoding="utf-8")
     assert land_file(con, truncated, max_reject_ratio=0.9).rows_rejected == 1
     for source, key in ((SPEND_JSONL, "request_id"), (STANDARD, "id")):
         records = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()]
@@ -223,8 +226,8 @@ def test_truncated_jsonl_is_refused_naming_file_and_row(con: duckdb.DuckDBPyConn
     before = raw_counts(con)
     path = BAD / "spend_logs_truncated.jsonl"
     result = land_file(con, path)
-    assert_refused(con, result, before, str(path), "row 4", "not valid JSON")
-    assert "1 of 4 records rejected" in result.message
+    assert_refused(con, result, before, str(path), "line 4", "cut off")
+    assert "truncated after 3 whole records" in result.message
     assert rejects(con) == []
 
 
@@ -237,12 +240,18 @@ def test_truncated_otlp_document_is_refused(con: duckdb.DuckDBPyConnection) -> N
     assert_refused(con, result, before, str(path), "not valid JSON")
 
 
-def test_raising_max_reject_ratio_lands_the_good_rows(con: duckdb.DuckDBPyConnection) -> None:
-    result = land_file(con, BAD / "spend_logs_truncated.jsonl", max_reject_ratio=0.5)
+def test_raising_max_reject_ratio_lands_the_good_rows(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # The cut record moved to the middle: a malformed record, not a truncated file.
+    *whole, cut = (BAD / "spend_logs_truncated.jsonl").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "bad_record.jsonl"
+    path.write_text("\n".join([whole[0], cut, *whole[1:]]) + "\n", encoding="utf-8")
+    result = land_file(con, path, max_reject_ratio=0.5)
     assert (result.status, result.rows_landed, result.rows_rejected) == ("landed", 3, 1)
     assert raw_counts(con) == {"litellm_spend_logs": 3}
     [(row, column, reason, raw_row)] = rejects(con)
-    assert (row, column, raw_row) == (4, None, None)
+    assert (row, column, raw_row) == (2, None, None)
     assert "not valid JSON" in reason
     assert ledger(con)[-1][1:4] == ("landed", 3, 1)
 

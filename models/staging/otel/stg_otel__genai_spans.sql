@@ -40,16 +40,12 @@ renamed as (
 
         ---------- numerics
         -- gen_ai.usage.input_tokens INCLUDES cache reads and writes: made disjoint here.
-        cast(coalesce({{ ailedger.json_get('attributes', ['gen_ai.usage.input_tokens']) }}, {{ ailedger.json_get('attributes', ['gen_ai.usage.prompt_tokens']) }})
-             as {{ dbt.type_bigint() }}) as input_tokens_total,
-        cast(coalesce({{ ailedger.json_get('attributes', ['gen_ai.usage.cache_read.input_tokens']) }}, '0')
-             as {{ dbt.type_bigint() }}) as cache_read_tokens,
-        cast(coalesce({{ ailedger.json_get('attributes', ['gen_ai.usage.cache_creation.input_tokens']) }}, '0')
-             as {{ dbt.type_bigint() }}) as cache_write_5m_tokens,
+        {% call ailedger.safe_bigint_of() %}coalesce({{ ailedger.json_get('attributes', ['gen_ai.usage.input_tokens']) }}, {{ ailedger.json_get('attributes', ['gen_ai.usage.prompt_tokens']) }}){% endcall %} as input_tokens_total,
+        {% call ailedger.safe_bigint_of() %}coalesce({{ ailedger.json_get('attributes', ['gen_ai.usage.cache_read.input_tokens']) }}, '0'){% endcall %} as cache_read_tokens,
+        {% call ailedger.safe_bigint_of() %}coalesce({{ ailedger.json_get('attributes', ['gen_ai.usage.cache_creation.input_tokens']) }}, '0'){% endcall %} as cache_write_5m_tokens,
         cast(0 as {{ dbt.type_bigint() }}) as cache_write_1h_tokens,
-        cast(coalesce({{ ailedger.json_get('attributes', ['gen_ai.usage.output_tokens']) }}, {{ ailedger.json_get('attributes', ['gen_ai.usage.completion_tokens']) }})
-             as {{ dbt.type_bigint() }}) as output_tokens,
-        cast({{ ailedger.json_get('attributes', ['gen_ai.usage.reasoning.output_tokens']) }} as {{ dbt.type_bigint() }})
+        {% call ailedger.safe_bigint_of() %}coalesce({{ ailedger.json_get('attributes', ['gen_ai.usage.output_tokens']) }}, {{ ailedger.json_get('attributes', ['gen_ai.usage.completion_tokens']) }}){% endcall %} as output_tokens,
+        {% call ailedger.safe_bigint_of() %}{{ ailedger.json_get('attributes', ['gen_ai.usage.reasoning.output_tokens']) }}{% endcall %}
             as reasoning_tokens,
 
         ---------- booleans
