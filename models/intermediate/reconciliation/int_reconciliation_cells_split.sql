@@ -531,6 +531,10 @@ token_rows as (
         on gateway_accounts.provider = causes.provider
         and gateway_accounts.billing_month = causes.billing_month
     where coalesce(explained.cell_explained_usd, 0) <= 0
+        -- A cell its invoice accounts settle whole (all bypass) needs no row here.
+        and (causes.gateway_cost_usd <> 0 or causes.overlogged_usd <> 0
+             or causes.timing_usd <> 0 or causes.price_difference_usd <> 0
+             or causes.unexplained_usd <> 0 or causes.bypass_usd <> causes.invoice_usd)
 
 ),
 
