@@ -226,14 +226,14 @@ offsets as (
     select
         *,
         case when prev_cost_date is not null
-                  and {{ dbt.datediff('prev_cost_date', 'cost_date', 'day') }} = 1
+                  and cast({{ dbt.dateadd('day', 1, 'prev_cost_date') }} as date) = cost_date
                   and ((prev_volume_tokens < 0 and volume_tokens > 0)
                        or (prev_volume_tokens > 0 and volume_tokens < 0))
              then case when abs(prev_volume_tokens) < abs(volume_tokens)
                        then abs(prev_volume_tokens) else abs(volume_tokens) end
              else 0 end as prev_offset_tokens,
         case when next_cost_date is not null
-                  and {{ dbt.datediff('cost_date', 'next_cost_date', 'day') }} = 1
+                  and cast({{ dbt.dateadd('day', 1, 'cost_date') }} as date) = next_cost_date
                   and ((next_volume_tokens < 0 and volume_tokens > 0)
                        or (next_volume_tokens > 0 and volume_tokens < 0))
              then case when abs(next_volume_tokens) < abs(volume_tokens)
