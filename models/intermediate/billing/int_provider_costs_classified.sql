@@ -44,8 +44,8 @@ classified as (
         -- A line that names no model (an OpenAI line item without "<model>, ") has none.
         case when lines.names_model then coalesce(lines.model, '') else '' end as model,
         coalesce(matches.category, 'other') as category,
-        coalesce(matches.charge, lines.match_text) as charge,
-        coalesce(matches.charge_label, lines.match_text) as charge_label,
+        coalesce(matches.charge, lines.match_text, '(blank line item)') as charge,
+        coalesce(matches.charge_label, lines.match_text, '(blank line item)') as charge_label,
         lines.match_text,
         lines.is_batch,
         -- Tier as both sides report it today: the batch API or not.
