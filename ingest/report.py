@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,6 +14,9 @@ from rich.table import Table
 
 from ingest.errors import AiledgerError
 from ingest.landing import LoadResult
+
+if TYPE_CHECKING:
+    import duckdb
 
 # Piped output (CI logs, `make demo | tee`) gets room for the reconciliation table.
 console = Console(width=None if Console().is_terminal else 132)
@@ -125,6 +130,8 @@ def print_headline(serving: Path) -> None:
         )
     console.print(table)
 
+    print_gap_in_words(warehouse)
+
     gateway = sum((r[3] for r in recon), start=0)
     logged = sum((r[4] for r in recon), start=0)
     gaps = sum((r[5] for r in recon if r[5] is not None), start=0)
@@ -132,14 +139,89 @@ def print_headline(serving: Path) -> None:
         console.print(
             f"The gateway's own cost figures are off by {_usd(logged - gateway)} "
             f"({float((logged - gateway) / gateway):+.1%} of its re-priced traffic); "
-            f"{_usd(gaps)} on the invoices never went through the gateway or was not logged.",
+            f"{_usd(gaps)} of the invoices is not in its re-priced traffic (causes above).",
             highlight=False,
         )
 
 
 def _usd(value: object) -> str:
-    return "-" if value is None else f"${value:,.2f}"
+    if value is None:
+        return "-"
+    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
 
 
 def _pct(value: object) -> str:
     return "-" if value is None else f"{float(value):.1%}"
+
+
+# What an invoice calls the account a bypass was billed to.
+ACCOUNT_WORDS = {"openai": "project", "anthropic": "workspace"}
+CAUSE_WORDS = (
+    ("overlogged_usd", "logged by the gateway but not billed"),
+    ("timing_usd", "billed on a neighbouring day"),
+    ("price_difference_usd", "price difference"),
+    ("unexplained_usd", "unexplained"),
+)
+CENT = Decimal("0.01")
+
+
+def gap_in_words(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """One sentence per provider-month with a gap of a cent or more, naming its causes:
+    "$89.22 gap: $84.10 bypassed the gateway (project proj_X), $5.12 web search calls"."""
+    months = con.execute(
+        "select billing_month, provider, gap_usd, bypass_usd, overlogged_usd, timing_usd,"
+        " price_difference_usd, unexplained_usd from marts.rpt_reconciliation"
+        " where has_invoice order by billing_month, provider"
+    ).fetchall()
+    detail = con.execute(
+        "select billing_month, provider, category, account_id,"
+        " coalesce(charge_labels, category), bypass_usd, non_token_usd"
+        " from marts.rpt_reconciliation_detail"
+    ).fetchall()
+    sentences = []
+    for month, provider, gap, bypass, *others in months:
+        if abs(gap) < CENT:
+            continue
+        rows = [r for r in detail if r[0] == month and r[1] == provider]
+        parts = []
+        if abs(bypass) >= CENT:
+            accounts: dict[str, Decimal] = {}
+            for *_, account, _, row_bypass, _ in rows:
+                accounts[account] = accounts.get(account, Decimal(0)) + row_bypass
+            named = sorted(
+                ((usd, account) for account, usd in accounts.items() if usd >= CENT), reverse=True
+            )
+            word = ACCOUNT_WORDS.get(provider, "account")
+            where = ", ".join(
+                f"{word} {account or 'unknown'}" + (f" {_usd(usd)}" if len(named) > 1 else "")
+                for usd, account in named[:3]
+            )
+            parts.append(f"{_usd(bypass)} bypassed the gateway" + (f" ({where})" if where else ""))
+        charges: dict[str, Decimal] = {}
+        for *_, category, _, label, _, non_token in rows:
+            if category != "tokens":
+                charges[label] = charges.get(label, Decimal(0)) + non_token
+        for label, usd in sorted(charges.items(), key=lambda kv: -kv[1]):
+            if abs(usd) >= CENT:
+                parts.append(f"{_usd(usd)} {label}")
+        for (_, words), usd in zip(CAUSE_WORDS, others, strict=True):
+            if abs(usd) >= CENT:
+                parts.append(f"{_usd(usd)} {words}")
+        sentences.append(f"{month:%Y-%m} {provider}: {_usd(gap)} gap: " + ", ".join(parts))
+    return sentences
+
+
+def print_gap_in_words(warehouse: Path) -> None:
+    """Print `gap_in_words` for the warehouse's marts."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        sentences = gap_in_words(con)
+    except duckdb.Error as exc:
+        console.print(f"[red]no gap split to report ({str(exc).splitlines()[0]})[/]")
+        return
+    finally:
+        con.close()
+    for sentence in sentences:
+        console.print(sentence, highlight=False, soft_wrap=True)

@@ -99,9 +99,55 @@ def test_reconciliation_finds_each_bypass_gap(built: dict) -> None:
         assert logged.quantize(CENT) == Decimal(expected["gateway_logged_usd"][provider]).quantize(
             CENT
         )
-        planted_gap = Decimal(expected["bypass_usd"][provider])
+        causes = _causes(built["truth"])[(month, provider)]
+        planted_gap = Decimal(causes["bypass_usd"]) + Decimal(causes["non_token_usd"])
         assert abs(gap - planted_gap) <= Decimal("0.005") * truth_invoice
         assert status == "gap"  # the planted bypass is well above the 1% tolerance
+
+
+def _causes(truth: dict) -> dict[tuple[str, str], dict]:
+    return {(c["billing_month"], c["provider"]): c for c in truth["gap_by_cause"]}
+
+
+def test_gap_is_split_into_its_planted_causes(built: dict) -> None:
+    """Bypass and web search calls to the cent; nothing planted elsewhere; the causes sum to
+    the gap and the unexplained remainder stays below 0.5% of the invoice."""
+    rows = _query(
+        built["warehouse"],
+        "select cast(billing_month as varchar), provider, invoice_cost_usd, gap_usd,"
+        " bypass_usd, overlogged_usd, timing_usd, non_token_usd, price_difference_usd,"
+        " unexplained_usd from marts.rpt_reconciliation",
+    )
+    causes = _causes(built["truth"])
+    assert len(rows) == len(causes) == 4
+    for month, provider, invoice, gap, bypass, over, timing, non_token, price, rest in rows:
+        planted = causes[(month, provider)]
+        assert Decimal(planted["non_token_usd"]) > 0
+        assert bypass.quantize(CENT) == Decimal(planted["bypass_usd"]).quantize(CENT)
+        assert non_token.quantize(CENT) == Decimal(planted["non_token_usd"]).quantize(CENT)
+        assert (over.quantize(CENT), timing.quantize(CENT), price.quantize(CENT)) == (0, 0, 0)
+        assert (bypass + over + timing + non_token + price + rest).quantize(CENT) == gap.quantize(
+            CENT
+        )
+        assert abs(rest) < Decimal("0.005") * invoice
+
+
+def test_bypass_is_found_in_its_account(built: dict) -> None:
+    rows = _query(
+        built["warehouse"],
+        "select cast(billing_month as varchar), provider, account_id, sum(bypass_usd),"
+        " sum(non_token_usd) from marts.rpt_reconciliation_detail group by all",
+    )
+    causes = _causes(built["truth"])
+    for month, provider, account, bypass, non_token in rows:
+        planted = causes[(month, provider)]
+        if account == planted["bypass_account_id"]:
+            assert bypass.quantize(CENT) == Decimal(planted["bypass_usd"]).quantize(CENT)
+            assert non_token == 0
+        else:
+            assert bypass.quantize(CENT) == 0
+    found = {(m, p) for m, p, account, bypass, _ in rows if bypass > 0}
+    assert found == set(causes)
 
 
 def test_gateway_mispricing_of_cached_tokens_is_measured(built: dict) -> None:

@@ -3,7 +3,8 @@
 `generate()` writes what a FinOps analyst would have collected for one period (LiteLLM gateway
 logs, OpenAI and Anthropic usage and cost exports) into a folder, and `truth.json` with the
 figures the warehouse should reproduce: untagged spend, traffic that bypassed the gateway,
-LiteLLM's cached-token mis-pricing and a mid-period price change. Everything is generated and
+LiteLLM's cached-token mis-pricing, a mid-period price change, and web-search tool calls billed
+apart from tokens. Everything is generated and
 priced in DuckDB SQL, so 200k requests take seconds; the same seed gives byte-identical files.
 """
 
@@ -39,6 +40,7 @@ def generate(
     from ingest.demo.openai_exports import write_costs, write_usage
     from ingest.demo.organization import load_organization
     from ingest.demo.price_book import load_daily_prices
+    from ingest.demo.tools import load_tool_calls
     from ingest.demo.traffic import generate_requests, load_days
     from ingest.demo.truth import build_truth
 
@@ -59,6 +61,7 @@ def generate(
         load_days(con, start, days)
         load_daily_prices(con, Path(price_seed))
         generate_requests(con, requests, seed)
+        load_tool_calls(con)
 
         write_spend_logs(con, out_dir / "gateway" / "litellm_spend_logs.csv", seed)
         write_costs(con, out_dir / "openai" / f"costs_{span}.json", seed)

@@ -1,7 +1,8 @@
 """Anthropic's side: Admin API cost report (the bill, in cents), usage report, Console CSV.
 
 All three cover gateway traffic that reached Anthropic plus a service in its own workspace that
-calls Anthropic directly. The Console CSV is usage only, so it never changes a money total.
+calls Anthropic directly; the cost report also bills web search requests (cost_type
+web_search). The Console CSV is usage only, so it never changes a money total.
 """
 
 from __future__ import annotations
@@ -91,20 +92,49 @@ def write_cost_report(con: duckdb.DuckDBPyConnection, path: Path, seed: int) -> 
                 "token_type": token_type,
             }
         )
+    # Web search requests: cost_type web_search, no token type.
+    searches = con.execute(f"""
+        select day, case channel {_workspaces_sql()} end as workspace_id, billed_as,
+            sum(usd) * 100 as cents
+        from demo_tool_calls where provider = 'anthropic'
+        group by all
+        order by all
+    """).fetchall()
+    for day, workspace_id, billed_as, cents in searches:
+        by_day.setdefault(day, []).append(
+            {
+                "currency": "USD",
+                "amount": plain(cents),
+                "workspace_id": workspace_id,
+                "description": "Web Search",
+                "cost_type": "web_search",
+                "context_window": None,
+                "model": billed_as,
+                "service_tier": "standard",
+                "token_type": None,
+            }
+        )
     write_json(path, paginate(_buckets(con, by_day), f"cost-report-{seed}", openai=False))
 
 
 def write_usage_report(con: duckdb.DuckDBPyConnection, path: Path, seed: int) -> None:
     """Usage report pages: daily token counts per model and service tier."""
     rows = con.execute(f"""
+        with searches as (
+            select day, billed_as, sum(calls) as calls
+            from demo_tool_calls where provider = 'anthropic'
+            group by all
+        )
         select day, billed_as, sum(uncached_input_tokens), sum(cache_write_5m_tokens),
-            sum(cache_write_1h_tokens), sum(cache_read_tokens), sum(output_tokens)
-        from demo_requests where {BILLED}
+            sum(cache_write_1h_tokens), sum(cache_read_tokens), sum(output_tokens),
+            coalesce(any_value(searches.calls), 0)
+        from demo_requests left join searches using (day, billed_as)
+        where {BILLED}
         group by day, billed_as
         order by day, billed_as
     """).fetchall()
     by_day: dict[date, list[dict]] = {}
-    for day, model, uncached, write_5m, write_1h, read, output in rows:
+    for day, model, uncached, write_5m, write_1h, read, output, searches in rows:
         by_day.setdefault(day, []).append(
             {
                 "uncached_input_tokens": int(uncached),
@@ -114,7 +144,7 @@ def write_usage_report(con: duckdb.DuckDBPyConnection, path: Path, seed: int) ->
                 },
                 "cache_read_input_tokens": int(read),
                 "output_tokens": int(output),
-                "server_tool_use": {"web_search_requests": 0},
+                "server_tool_use": {"web_search_requests": int(searches)},
                 "api_key_id": None,
                 "workspace_id": None,
                 "model": model,

@@ -52,25 +52,33 @@ def write_costs(con: duckdb.DuckDBPyConnection, path: Path, seed: int) -> None:
                 case when is_batch then 'batch output' else 'output' end, 3, output_usd
             from billed
         )
-        select day, project_id, billed_as || ', ' || item as line_item, sum(usd) as usd
+        select day, project_id, billed_as || ', ' || item as line_item, sum(usd) as usd,
+            null as quantity
         from items
         group by day, project_id, billed_as, item, item_order
         having sum(usd) > 0
-        order by day, project_id, billed_as, item_order, item
+        union all
+        -- Web search calls: their own line item, a count for quantity, no model named.
+        select day, case channel {_projects_sql()} end, 'web search tool calls', sum(usd),
+            sum(calls)
+        from demo_tool_calls where provider = 'openai'
+        group by all
+        order by 1, 2, 3
     """).fetchall()
     by_day: dict[date, list[dict]] = {}
-    for day, project_id, line_item, usd in rows:
+    for day, project_id, line_item, usd, quantity in rows:
         key = f"{seed}|{day}|{project_id}|{line_item}".encode()
         as_string = int(hashlib.md5(key).hexdigest(), 16) % STRING_AMOUNT_SHARE == 0
-        by_day.setdefault(day, []).append(
-            {
-                "object": "organization.costs.result",
-                "amount": {"value": plain(usd) if as_string else Number(usd), "currency": "usd"},
-                "line_item": line_item,
-                "project_id": project_id,
-                "organization_id": OPENAI_ORG,
-            }
-        )
+        result = {
+            "object": "organization.costs.result",
+            "amount": {"value": plain(usd) if as_string else Number(usd), "currency": "usd"},
+            "line_item": line_item,
+            "project_id": project_id,
+            "organization_id": OPENAI_ORG,
+        }
+        if quantity is not None:
+            result["quantity"] = int(quantity)
+        by_day.setdefault(day, []).append(result)
     write_json(path, paginate(_buckets(con, by_day), f"costs-{seed}", openai=True))
 
 

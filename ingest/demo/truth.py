@@ -8,12 +8,15 @@ from typing import Any
 
 import duckdb
 
+from ingest.demo.organization import ANTHROPIC_WORKSPACES, OPENAI_PROJECTS
+
 PROVIDERS = ("anthropic", "openai")
 ATTRIBUTED = "key_team is not null and sends_feature"
 PROVIDER_CALL = "not is_failed and not is_proxy_cache_hit"
 
 DEFINITIONS = {
-    "invoice_usd": "what the provider bills: gateway calls that reached it + bypass traffic",
+    "invoice_usd": "what the provider bills: gateway calls that reached it + bypass traffic + "
+    "web search calls",
     "gateway_repriced_usd": "gateway calls re-priced with seeds/model_prices.csv",
     "gateway_logged_usd": "sum of LiteLLM's own `spend` column",
     "bypass_usd": "billed traffic that never went through the gateway",
@@ -24,7 +27,12 @@ DEFINITIONS = {
     "cached input at the full input price",
     "price_change_effect_usd": "claude-sonnet-4-5 1h cache writes from the price change on, at "
     "the new 1h price minus at the old (5m fallback) price",
+    "gap_by_cause": "per provider-month, the gap's causes: bypass_usd (token traffic that never "
+    "went through the gateway, all of it in bypass_account_id) and non_token_usd (web search "
+    "calls billed on their own lines); no other cause is planted",
 }
+# The account each provider's bypass traffic is billed to.
+BYPASS_ACCOUNTS = {"openai": OPENAI_PROJECTS["batch"], "anthropic": ANTHROPIC_WORKSPACES["direct"]}
 
 
 def _money(value: Decimal | None) -> str:
@@ -48,6 +56,16 @@ def build_truth(
         group by all
         order by all
     """).fetchall()
+    tools = con.execute("""
+        select cast(date_trunc('month', day) as date), provider, sum(usd)
+        from demo_tool_calls
+        group by all
+    """).fetchall()
+    tool_usd = {(month, provider): usd for month, provider, usd in tools}
+    per_provider = [
+        (month, provider, (invoice or Decimal(0)) + tool_usd.get((month, provider), 0), *rest)
+        for month, provider, invoice, *rest in per_provider
+    ]
     per_month = con.execute(f"""
         select
             cast(date_trunc('month', day) as date) as billing_month,
@@ -80,7 +98,11 @@ def build_truth(
     """).fetchall()
 
     months = []
+    gap_by_cause = []
     for month, invoice, attributed, n, n_attributed, n_failed, n_bypass, overs in per_month:
+        invoice = (invoice or Decimal(0)) + sum(
+            (usd for (m, _), usd in tool_usd.items() if m == month), start=Decimal(0)
+        )
         figures = {p: [r for r in per_provider if r[0] == month and r[1] == p] for p in PROVIDERS}
 
         def by_provider(column: int, figures: dict = figures) -> dict[str, str]:
@@ -104,6 +126,14 @@ def build_truth(
             "bypass_request_count": n_bypass,
             "mispricing_overstatement_usd": _money(overs),
         })  # fmt: skip
+        for provider, rows in figures.items():
+            gap_by_cause.append({
+                "billing_month": month.isoformat(),
+                "provider": provider,
+                "bypass_usd": _money(rows[0][5] if rows else None),
+                "bypass_account_id": BYPASS_ACCOUNTS[provider],
+                "non_token_usd": _money(tool_usd.get((month, provider))),
+            })  # fmt: skip
 
     return {
         "generator": {"seed": seed, "requests": requests},
@@ -113,6 +143,7 @@ def build_truth(
             "days": (end - start).days + 1,
         },
         "months": months,
+        "gap_by_cause": gap_by_cause,
         "mispricing_overstatement_usd": _money(overstatement),
         "price_change_effect_usd": _money(change_effect),
         "price_change_effect_gateway_usd": _money(change_effect_gateway),

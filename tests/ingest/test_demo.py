@@ -197,11 +197,17 @@ def test_invoice_in_truth_is_the_sum_of_the_cost_files(demo: tuple[Path, dict]) 
 
     assert string_amounts > 0, "some OpenAI amounts should be strings"
     assert {m["billing_month"] for m in truth["months"]} == {"2026-07-01", "2026-08-01"}
+    causes = {(c["billing_month"], c["provider"]): c for c in truth["gap_by_cause"]}
     for m in truth["months"]:
         for provider in ("openai", "anthropic"):
             assert billed[provider, m["billing_month"]] == Decimal(m["invoice_usd"][provider])
+            planted = causes[m["billing_month"], provider]
+            assert planted["bypass_usd"] == m["bypass_usd"][provider]
+            assert Decimal(planted["non_token_usd"]) > 0
             assert Decimal(m["invoice_usd"][provider]) == (
-                Decimal(m["gateway_repriced_usd"][provider]) + Decimal(m["bypass_usd"][provider])
+                Decimal(m["gateway_repriced_usd"][provider])
+                + Decimal(planted["bypass_usd"])
+                + Decimal(planted["non_token_usd"])
             )
         assert Decimal(m["total_invoice_usd"]) == sum(Decimal(v) for v in m["invoice_usd"].values())
 

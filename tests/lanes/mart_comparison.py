@@ -31,6 +31,7 @@ MARTS = {
     "fct_llm_requests": "request_id",
     "fct_provider_costs_daily": "cost_day_id",
     "rpt_reconciliation": "reconciliation_id",
+    "rpt_reconciliation_detail": "reconciliation_detail_id",
     "rpt_attribution_coverage": "billing_month",
 }
 CENT = Decimal("0.01")

@@ -14,6 +14,9 @@ openai_costs as (
         cost_date,
         model_name,
         charge_type,
+        -- What classifies the line (seeds/invoice_line_categories.csv).
+        lower(line_item) as match_text,
+        charge_type is not null as names_model,
         is_batch,
         project_id as account_id,
         billed_cost_usd,
@@ -37,6 +40,9 @@ anthropic_costs as (
         cost_date,
         model_name,
         coalesce(token_type, cost_type) as charge_type,
+        lower({{ dbt.concat(["coalesce(cost_type, '')", "' | '", "coalesce(token_type, '')", "' | '", "coalesce(description, '')"]) }})
+            as match_text,
+        model_name is not null as names_model,
         is_batch,
         workspace_id as account_id,
         billed_cost_usd,
@@ -69,6 +75,8 @@ resolved as (
         unioned.model_name,
         {{ ailedger.canonical_model('unioned.model_name') }} as model,
         unioned.charge_type,
+        unioned.match_text,
+        unioned.names_model,
         unioned.is_batch,
         unioned.account_id,
         unioned.billed_cost_usd,

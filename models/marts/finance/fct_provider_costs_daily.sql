@@ -4,17 +4,24 @@
     export is priced from the price book and marked is_estimated. -#}
 with
 
+cost_lines as (
+
+    -- Classified, so a line that names no model (web search calls, storage) has model ''.
+    select * from {{ ref('int_provider_costs_classified') }}
+
+),
+
 costs as (
 
     select
         provider,
         cost_date,
         model,
-        coalesce(account_id, '') as account_id,
+        account_id,
         sum(billed_cost_usd) as billed_cost_usd,
         max(currency) as currency
-    from {{ ref('int_provider_costs_deduplicated') }}
-    group by provider, cost_date, model, coalesce(account_id, '')
+    from cost_lines
+    group by provider, cost_date, model, account_id
 
 ),
 

@@ -5,9 +5,9 @@
     invoice but in no request, so it is unattributed by definition. -#}
 with
 
-reconciliation as (
+provider_months as (
 
-    select * from {{ ref('rpt_reconciliation') }}
+    select * from {{ ref('int_provider_months_compared') }}
 
 ),
 
@@ -25,7 +25,7 @@ spend as (
             as total_spend_usd,
         sum(invoice_cost_usd) as invoice_spend_usd,
         sum(gateway_cost_usd) as gateway_spend_usd
-    from reconciliation
+    from provider_months
     group by billing_month
 
 ),

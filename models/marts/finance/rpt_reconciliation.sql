@@ -1,32 +1,37 @@
 {#- One row per billing month and provider: the invoice against what the gateway saw.
-    gap_usd = invoice − gateway re-priced cost: positive means spend the gateway never saw
-    (traffic that bypassed it, or usage it failed to log); the gateway's own logged cost sits
-    beside it so mis-pricing by the gateway is visible separately from missing traffic. -#}
+    gap_usd = invoice − gateway re-priced (effective) cost: positive means spend the gateway
+    never saw; the gateway's own logged cost sits beside it so mis-pricing by the gateway is
+    visible separately from missing traffic. The gap is split by cause (bypass, overlogged,
+    timing, non-token, price difference, unexplained; they sum to gap_usd), compared cell by
+    cell in int_reconciliation_cells_split. -#}
 {%- set tolerance = var('ailedger_reconciliation_tolerance_pct') -%}
 with
 
-invoice as (
+provider_months as (
 
-    select
-        billing_month,
-        provider,
-        sum(billed_cost_usd) as invoice_cost_usd,
-        max(case when is_estimated then 1 else 0 end) = 1 as is_invoice_estimated
-    from {{ ref('fct_provider_costs_daily') }}
-    group by billing_month, provider
+    select * from {{ ref('int_provider_months_compared') }}
 
 ),
 
-gateway as (
+cells as (
+
+    select * from {{ ref('int_reconciliation_cells_split') }}
+
+),
+
+causes as (
 
     select
         billing_month,
         provider,
-        sum(cost_usd) as gateway_cost_usd,
-        sum(gateway_cost_usd) as gateway_logged_cost_usd,
-        count(*) as request_count,
-        sum(case when is_priced then 0 else 1 end) as unpriced_request_count
-    from {{ ref('fct_llm_requests') }}
+        sum(bypass_usd) as bypass_usd,
+        sum(overlogged_usd) as overlogged_usd,
+        sum(timing_usd) as timing_usd,
+        sum(non_token_usd) as non_token_usd,
+        sum(non_token_matched_usd) as non_token_matched_usd,
+        sum(price_difference_usd) as price_difference_usd,
+        sum(unexplained_usd) as unexplained_usd
+    from cells
     group by billing_month, provider
 
 ),
@@ -34,19 +39,18 @@ gateway as (
 joined as (
 
     select
-        coalesce(invoice.billing_month, gateway.billing_month) as billing_month,
-        coalesce(invoice.provider, gateway.provider) as provider,
-        coalesce(invoice.invoice_cost_usd, 0) as invoice_cost_usd,
-        coalesce(gateway.gateway_cost_usd, 0) as gateway_cost_usd,
-        coalesce(gateway.gateway_logged_cost_usd, 0) as gateway_logged_cost_usd,
-        coalesce(gateway.request_count, 0) as request_count,
-        coalesce(gateway.unpriced_request_count, 0) as unpriced_request_count,
-        coalesce(invoice.is_invoice_estimated, false) as is_invoice_estimated,
-        invoice.provider is not null as has_invoice
-    from invoice
-    full outer join gateway
-        on gateway.billing_month = invoice.billing_month
-        and gateway.provider = invoice.provider
+        provider_months.*,
+        coalesce(causes.bypass_usd, 0) as bypass_usd,
+        coalesce(causes.overlogged_usd, 0) as overlogged_usd,
+        coalesce(causes.timing_usd, 0) as timing_usd,
+        coalesce(causes.non_token_usd, 0) as non_token_usd,
+        coalesce(causes.non_token_matched_usd, 0) as non_token_matched_usd,
+        coalesce(causes.price_difference_usd, 0) as price_difference_usd,
+        coalesce(causes.unexplained_usd, 0) as unexplained_usd
+    from provider_months
+    left join causes
+        on causes.billing_month = provider_months.billing_month
+        and causes.provider = provider_months.provider
 
 ),
 
@@ -67,8 +71,7 @@ final as (
                   then cast(invoice_cost_usd - gateway_cost_usd as {{ ailedger.type_ratio() }})
                        / cast(invoice_cost_usd as {{ ailedger.type_ratio() }}) end
              as {{ ailedger.type_ratio() }}) as gap_pct,
-        {{ ailedger.money('gateway_logged_cost_usd - gateway_cost_usd') }}
-            as gateway_mispricing_usd,
+        {{ ailedger.money('gateway_mispricing_usd') }} as gateway_mispricing_usd,
         cast(request_count as {{ dbt.type_bigint() }}) as request_count,
         cast(unpriced_request_count as {{ dbt.type_bigint() }}) as unpriced_request_count,
         has_invoice,
@@ -81,7 +84,20 @@ final as (
                          / cast(invoice_cost_usd as {{ ailedger.type_ratio() }})) <= {{ tolerance }}
                 then 'reconciled'
             else 'gap'
-        end as {{ dbt.type_string() }}) as status
+        end as {{ dbt.type_string() }}) as status,
+        -- The gap by cause (they sum to gap_usd).
+        {{ ailedger.money('bypass_usd') }} as bypass_usd,
+        {{ ailedger.money('overlogged_usd') }} as overlogged_usd,
+        {{ ailedger.money('timing_usd') }} as timing_usd,
+        {{ ailedger.money('non_token_usd') }} as non_token_usd,
+        {{ ailedger.money('non_token_matched_usd') }} as non_token_matched_usd,
+        {{ ailedger.money('non_token_usd - non_token_matched_usd') }} as non_token_unmatched_usd,
+        {{ ailedger.money('price_difference_usd') }} as price_difference_usd,
+        {{ ailedger.money('unexplained_usd') }} as unexplained_usd,
+        cast(case when invoice_cost_usd <> 0
+                  then cast(unexplained_usd as {{ ailedger.type_ratio() }})
+                       / cast(invoice_cost_usd as {{ ailedger.type_ratio() }}) end
+             as {{ ailedger.type_ratio() }}) as unexplained_pct
     from joined
 
 )
