@@ -23,6 +23,7 @@ import duckdb
 from ingest.errors import AiledgerError
 from ingest.formats import FORMATS, Format, Head, by_name
 from ingest.formats.sql import ident
+from ingest.formats.tabular import parquet_format
 
 HEAD_BYTES = 256 * 1024
 CHUNK = 4 * 1024 * 1024
@@ -197,8 +198,11 @@ def land_file(
                 result.status = "already_landed"
                 result.message = f"same content as {earlier}, landed before; nothing changed"
                 return result
-            head = Head(path=path, text=check_utf8(plain, label))
-            fmt = by_name(format_name) if format_name else detect(head, label)
+            # Parquet is binary: recognised by magic bytes and schema, before the UTF-8 check.
+            fmt = parquet_format(con, plain, label, format_name)
+            if fmt is None:
+                head = Head(path=path, text=check_utf8(plain, label))
+                fmt = by_name(format_name) if format_name else detect(head, label)
             result.format, result.table = fmt.name, fmt.table
             _stage(con, fmt, plain, label)
             result.rows_landed, result.rows_rejected = _counts(con)
