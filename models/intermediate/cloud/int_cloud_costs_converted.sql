@@ -148,7 +148,8 @@ focus_lines as (
         coalesce(consumed_unit, pricing_unit) as pricing_unit,
         consumed_quantity as usage_amount,
         1 as units_per_usage_amount,
-        case when lower(consumed_unit) like 'hour%' then consumed_quantity end as usage_hours,
+        case when lower(consumed_unit) like 'hour%' or lower(consumed_unit) like 'hr%'
+            then consumed_quantity end as usage_hours,
         cast(null as {{ dbt.type_numeric() }}) as gpu_count,
         currency,
         billed_cost,
