@@ -63,7 +63,7 @@ def q(built: dict, sql: str) -> list[tuple]:
 
 def test_every_bill_and_telemetry_file_lands_whole(built: dict) -> None:
     results = built["results"]
-    assert len(results) == 4 + len(EXTRA_BILLS)
+    assert len(results) == 5 + len(EXTRA_BILLS)
     assert {r.status for r in results} == {"landed"}, [r.message for r in results]
     assert sum(r.rows_rejected for r in results) == 0
 
@@ -184,6 +184,24 @@ def test_bedrock_tokens_are_counted_in_tokens_whatever_the_unit(built: dict) -> 
         " where provider = 'bedrock' and billing_month = date '2026-07-01'",
     )[0]
     assert tokens == built["truth"]["aws_cur"]["bedrock_tokens"]
+
+
+def test_self_hosted_endpoint_cost_per_million_tokens_beside_the_api_price(built: dict) -> None:
+    truth = built["truth"]["self_hosted_endpoint"]
+    rows = q(
+        built,
+        "select endpoint, cast(billing_month as varchar), request_count, total_tokens,"
+        " gpu_cost_usd, cost_per_1m_tokens_usd, api_cost_usd, comparable_model,"
+        " self_hosted_to_api_cost_ratio from marts.rpt_inference_unit_cost",
+    )
+    assert len(rows) == 1
+    endpoint, month, requests, tokens, gpu_cost, per_1m, api_cost, model, ratio = rows[0]
+    assert (endpoint, month, model) == (truth["endpoint"], "2026-07-01", "claude-haiku-4-5")
+    assert (requests, tokens) == (truth["request_count"], truth["total_tokens"])
+    assert gpu_cost.quantize(CENT) == Decimal(truth["gpu_cost_usd"]).quantize(CENT)
+    assert per_1m.quantize(CENT) == Decimal(truth["cost_per_1m_tokens_usd"]).quantize(CENT)
+    assert api_cost.quantize(CENT) == Decimal(truth["api_cost_usd"]).quantize(CENT)
+    assert ratio > 1  # idle-inclusive GPU cost at this volume: the API would be cheaper
 
 
 def test_a_bill_in_a_currency_without_a_rate_fails_a_test_naming_it(built: dict) -> None:

@@ -83,11 +83,13 @@ def generate(
 def write_cloud_demo(out_dir: Path, start: date, days: int, seed: int) -> dict[str, Any]:
     """The cloud bills and GPU telemetry of the demo, and their truths."""
     from ingest.demo.cloud_bills import write_cloud_bills
-    from ingest.demo.gpu_telemetry import write_gpu_telemetry
+    from ingest.demo.gpu_telemetry import write_endpoint_logs, write_gpu_telemetry
 
     truth = write_cloud_bills(out_dir, start, days, seed)
-    truth["gpu_pools"] = write_gpu_telemetry(
-        out_dir, start, days, seed, truth["aws_cur"]["pools"]
+    pools = truth["aws_cur"]["pools"]
+    truth["gpu_pools"] = write_gpu_telemetry(out_dir, start, days, seed, pools)
+    truth["self_hosted_endpoint"] = write_endpoint_logs(
+        out_dir, start, days, seed, pools["realtime-inference"]["cost_usd"]
     )
     return truth
 

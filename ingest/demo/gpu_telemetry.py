@@ -124,9 +124,64 @@ def write_gpu_telemetry(out_dir: Path, start, days: int, seed: int,
     return truth
 
 
+# The realtime pool serves a self-hosted model the gateway logs (seeds/gpu_inference_endpoints.csv).
+ENDPOINT_MODEL = "hosted_vllm/meta-llama/Llama-3.1-8B-Instruct"
+ENDPOINT_API_BASE = "http://vllm-realtime.inference.svc:8000/v1"
+ENDPOINT_REQUESTS_PER_DAY = 200
+# claude-haiku-4-5, the comparable API model: list prices per 1M tokens (seeds/model_prices.csv).
+COMPARABLE_PRICES = (Decimal("1"), Decimal("5"))
+
+
+def write_endpoint_logs(out_dir: Path, start, days: int, seed: int, pool_cost: str) -> dict:
+    """LiteLLM spend logs of the self-hosted endpoint on the realtime pool; its unit cost."""
+    import csv
+
+    from ingest.demo.litellm_export import COLUMNS
+
+    rng = random.Random(seed * 7 + 11)
+    day_starts = sorted({t.replace(hour=0) for t in window(start, days)})
+    rows, prompt_total, completion_total = [], 0, 0
+    for d in day_starts:
+        for n in range(ENDPOINT_REQUESTS_PER_DAY):
+            at = d + timedelta(seconds=rng.randrange(0, 86_400))
+            prompt, completion = rng.randrange(800, 3200), rng.randrange(100, 600)
+            prompt_total += prompt
+            completion_total += completion
+            row = dict.fromkeys(COLUMNS, "")
+            row.update({
+                "request_id": f"vllm-{d:%Y%m%d}-{n:04d}", "call_type": "acompletion",
+                "spend": "0.0", "total_tokens": prompt + completion, "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "startTime": at.strftime("%Y-%m-%d %H:%M:%S.000"),
+                "endTime": (at + timedelta(seconds=2)).strftime("%Y-%m-%d %H:%M:%S.000"),
+                "model": ENDPOINT_MODEL, "model_group": "llama-3.1-8b",
+                "custom_llm_provider": "hosted_vllm", "api_base": ENDPOINT_API_BASE,
+                "metadata": json.dumps({"user_api_key_team_alias": "support"}),
+                "cache_hit": "False", "request_tags": "[]", "status": "success",
+            })
+            rows.append(row)
+    path = out_dir / "gateway" / "litellm_spend_logs_self_hosted.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    tokens = prompt_total + completion_total
+    api_cost = (prompt_total * COMPARABLE_PRICES[0] + completion_total * COMPARABLE_PRICES[1]) \
+        / 1_000_000
+    return {
+        "endpoint": "vllm-realtime",
+        "request_count": len(rows),
+        "total_tokens": tokens,
+        "gpu_cost_usd": pool_cost,
+        "cost_per_1m_tokens_usd": str(Decimal(pool_cost) * 1_000_000 / tokens),
+        "api_cost_usd": str(api_cost),
+    }
+
+
 def _sample(name: str, labels: dict[str, str], value: str, ts_ms: int) -> str:
     body = ",".join(f'{k}="{v}"' for k, v in labels.items())
     return f"{name}{{{body}}} {value} {ts_ms}"
 
 
-__all__ = ["write_gpu_telemetry"]
+__all__ = ["write_endpoint_logs", "write_gpu_telemetry"]

@@ -32,6 +32,8 @@ MARTS = {
     "fct_provider_costs_daily": "cost_day_id",
     "rpt_reconciliation": "reconciliation_id",
     "rpt_attribution_coverage": "billing_month",
+    "rpt_gpu_waste": "gpu_waste_id",
+    "rpt_inference_unit_cost": "inference_unit_cost_id",
 }
 CENT = Decimal("0.01")
 HALF_CENT = Decimal("0.005")
