@@ -210,3 +210,22 @@ def test_opencost_allocation_keeps_idle(con) -> None:
         ("__idle__", None, 24.0, Decimal("88.16"), Decimal("89.66")),
         ("inference", "inference", 24.0, Decimal("88.16"), Decimal("91.16")),
     ]
+
+
+def test_cur2_gzip_csv_lands_like_its_parquet(con, tmp_path: Path) -> None:
+    truth = write_cloud_bills(tmp_path / "ex", date(2026, 7, 10), 2, 3)
+    parquet = next((tmp_path / "ex" / "aws").glob("*.parquet"))
+    gz = tmp_path / "cur2-00001.csv.gz"
+    # CUR 2.0's CSV flavour writes the tag map as a JSON object in one cell.
+    duckdb.sql(
+        f"copy (select * replace (to_json(resource_tags) as resource_tags)"
+        f" from read_parquet('{parquet}')) to '{gz}' (header, compression gzip)"
+    )
+    result = land(con, gz)
+    assert result.format == "aws_cur" and result.rows_rejected == 0
+    total, tagged = con.execute(
+        "select sum(line_item_unblended_cost),"
+        " count(*) filter (where resource_tags ->> 'user_env' = 'dev') from raw.aws_cur"
+    ).fetchall()[0]
+    assert total == Decimal(truth["aws_cur"]["billed_cost_usd"])
+    assert tagged == 2 * 24
