@@ -182,10 +182,10 @@ invoice_lines as (
         cast(null as {{ dbt.type_string() }}) as charge_description,
         resource_id,
         'Hrs' as pricing_unit,
-        cast({{ dbt.datediff('started_at', 'ended_at', 'minute') }} as {{ dbt.type_numeric() }}) / 60
+        cast({{ ailedger.hours_between('started_at', 'ended_at') }} as {{ dbt.type_numeric() }})
             as usage_amount,
         1 as units_per_usage_amount,
-        cast({{ dbt.datediff('started_at', 'ended_at', 'minute') }} as {{ dbt.type_numeric() }}) / 60
+        cast({{ ailedger.hours_between('started_at', 'ended_at') }} as {{ dbt.type_numeric() }})
             as usage_hours,
         gpu_count,
         currency,
