@@ -70,19 +70,26 @@ class DcgmPrometheusText(Format):
             return f"regexp_extract(t, '{SAMPLE}', {n})"
 
         labels = group(3)
+        lines = """(select _row_number, trim(line) as t from json_records
+                    where not starts_with(trim(line), '#'))"""
+        con.execute(
+            f"""
+            insert into incoming_rejects
+            select _row_number, null,
+                   'not a Prometheus sample line (name{{labels}} value [timestamp])', left(t, 200)
+            from {lines} where not regexp_matches(t, '{SAMPLE}')
+            """
+        )
         records = f"""
-            select _row_number, case when regexp_matches(t, '{SAMPLE}') then
+            select _row_number,
                 cast(json_merge_patch(
                     to_json(map(regexp_extract_all({labels}, '{LABEL}', 1),
                                 regexp_extract_all({labels}, '{LABEL}', 2))),
                     json_object('__name__', {group(1)}, '_v', {group(4)},
                                 '_t', coalesce(nullif({group(6)}, ''), cast({file_ms} as varchar)))
-                ) as varchar)
-                else t end as rec
-            from (select _row_number, trim(line) as t from json_records
-                  where not starts_with(trim(line), '#'))
+                ) as varchar) as rec
+            from {lines} where regexp_matches(t, '{SAMPLE}')
         """
-        # A line that is not a sample stays text: rejected as not a record, naming its row.
         stage_json_records(con, self, records, label)
 
 

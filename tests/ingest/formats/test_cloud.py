@@ -229,3 +229,22 @@ def test_cur2_gzip_csv_lands_like_its_parquet(con, tmp_path: Path) -> None:
     ).fetchall()[0]
     assert total == Decimal(truth["aws_cur"]["billed_cost_usd"])
     assert tagged == 2 * 24
+
+
+def test_scrape_with_no_time_anywhere_is_refused_naming_the_column(con, tmp_path: Path) -> None:
+    scrape = tmp_path / "metrics.prom"
+    text = (GPU / "dcgm_scrape_2025-10-01T12-00-00Z.prom").read_text(encoding="utf-8")
+    scrape.write_text(text.replace(" 1759320060000", ""), encoding="utf-8")
+    result = land_file(con, scrape)
+    assert result.status == "refused"
+    assert "sampled_at" in result.message and "missing" in result.message
+
+
+def test_prometheus_line_that_is_not_a_sample_is_rejected_by_row(con, tmp_path: Path) -> None:
+    scrape = tmp_path / "dcgm_2025-10-01T12-00-00Z.prom"
+    text = (GPU / "dcgm_scrape_2025-10-01T12-00-00Z.prom").read_text(encoding="utf-8")
+    scrape.write_text(text + "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\" 12\n", encoding="utf-8")
+    result = land_file(con, scrape, max_reject_ratio=0.5)
+    assert result.status == "landed" and result.rows_landed == 6 and result.rows_rejected == 1
+    (row,) = con.execute("select row_number, reason from raw._rejects").fetchall()
+    assert row[0] == 15 and "not a Prometheus sample line" in row[1]  # its line number
