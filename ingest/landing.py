@@ -28,6 +28,7 @@ import duckdb
 from ingest.errors import EXIT_WAREHOUSE_FAULT, AiledgerError
 from ingest.formats import FORMATS, Format, Head, by_name
 from ingest.formats.sql import ident
+from ingest.formats.tabular import parquet_format
 
 HEAD_BYTES = 256 * 1024
 # Recognition reads the whole first line however long, up to the readers' own line limit.
@@ -389,8 +390,11 @@ def land_file(
             result.status = "already_landed"
             result.message = f"same content as {earlier}, landed before; nothing changed"
             return result
-        head = Head(path=path, text=check_utf8(plain, label))
-        fmt = by_name(format_name) if format_name else detect(head, label)
+        # Parquet is binary: recognised by magic bytes and schema, before the UTF-8 check.
+        fmt = parquet_format(con, plain, label, format_name)
+        if fmt is None:
+            head = Head(path=path, text=check_utf8(plain, label))
+            fmt = by_name(format_name) if format_name else detect(head, label)
         result.format, result.table = fmt.name, fmt.table
         plain = fmt.prepare(plain, workdir)
         _stage(con, fmt, plain, label)

@@ -99,6 +99,7 @@ def print_headline(serving: Path) -> None:
             " gateway_logged_cost_usd, gap_usd, gap_pct, status from marts.rpt_reconciliation"
             " order by billing_month, provider"
         ).fetchall()
+        sentences = gap_in_words(con)
     except duckdb.Error as exc:
         raise AiledgerError(
             f"{serving} has no marts to report ({str(exc).splitlines()[0]})",
@@ -130,7 +131,8 @@ def print_headline(serving: Path) -> None:
         )
     console.print(table)
 
-    print_gap_in_words(warehouse)
+    for sentence in sentences:
+        console.print(sentence, highlight=False, soft_wrap=True)
 
     gateway = sum((r[3] for r in recon), start=0)
     logged = sum((r[4] for r in recon), start=0)
@@ -209,19 +211,3 @@ def gap_in_words(con: duckdb.DuckDBPyConnection) -> list[str]:
                 parts.append(f"{_usd(usd)} {words}")
         sentences.append(f"{month:%Y-%m} {provider}: {_usd(gap)} gap: " + ", ".join(parts))
     return sentences
-
-
-def print_gap_in_words(warehouse: Path) -> None:
-    """Print `gap_in_words` for the warehouse's marts."""
-    import duckdb
-
-    con = duckdb.connect(str(warehouse))
-    try:
-        sentences = gap_in_words(con)
-    except duckdb.Error as exc:
-        console.print(f"[red]no gap split to report ({str(exc).splitlines()[0]})[/]")
-        return
-    finally:
-        con.close()
-    for sentence in sentences:
-        console.print(sentence, highlight=False, soft_wrap=True)

@@ -29,7 +29,8 @@ CENT = Decimal("0.01")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("e2e")
     exports = root / "exports"
-    truth = generate(exports, requests=20_000, seed=11)
+    # Cloud bills and GPUs have their own integration test (tests/test_cloud_gpu.py).
+    truth = generate(exports, requests=20_000, seed=11, cloud_bills=False)
     (exports / "truth.json").replace(root / "truth.json")
     warehouse = root / "ailedger.duckdb"
     with dbt_paths_in(root):

@@ -27,8 +27,12 @@ def generate(
     start: date = date(2026, 7, 10),
     days: int = 30,
     price_seed: Path = DEFAULT_PRICE_SEED,
+    cloud_bills: bool = True,
 ) -> dict[str, Any]:
-    """Write the demo exports and `truth.json` under `out_dir`; return the truth."""
+    """Write the demo exports and `truth.json` under `out_dir`; return the truth.
+
+    ``cloud_bills`` adds an AWS CUR, an Azure FOCUS export and GPU telemetry (truth key
+    ``cloud_gpu``); their Bedrock and Azure OpenAI lines add providers to reconciliation."""
     import duckdb
 
     from ingest.demo.anthropic_exports import (
@@ -72,9 +76,25 @@ def generate(
         truth = build_truth(con, seed=seed, start=start, end=end, requests=requests)
     finally:
         con.close()
+    if cloud_bills:
+        truth["cloud_gpu"] = write_cloud_demo(out_dir, start, days, seed)
 
     (out_dir / "truth.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
     return truth
 
 
-__all__ = ["generate"]
+def write_cloud_demo(out_dir: Path, start: date, days: int, seed: int) -> dict[str, Any]:
+    """The cloud bills and GPU telemetry of the demo, and their truths."""
+    from ingest.demo.cloud_bills import write_cloud_bills
+    from ingest.demo.gpu_telemetry import write_endpoint_logs, write_gpu_telemetry
+
+    truth = write_cloud_bills(out_dir, start, days, seed)
+    pools = truth["aws_cur"]["pools"]
+    truth["gpu_pools"] = write_gpu_telemetry(out_dir, start, days, seed, pools)
+    truth["self_hosted_endpoint"] = write_endpoint_logs(
+        out_dir, start, days, seed, pools["realtime-inference"]["cost_usd"]
+    )
+    return truth
+
+
+__all__ = ["generate", "write_cloud_demo"]

@@ -30,6 +30,11 @@ try:  # provider formats are registered by ingest.formats.providers
 except ImportError:  # pragma: no cover - during development only
     pass
 
+# Cloud bills and GPU telemetry (ingest.formats.cloud): signatures disjoint from the above.
+from ingest.formats.cloud import CLOUD_FORMATS  # noqa: E402
+
+FORMATS += CLOUD_FORMATS
+
 
 def by_name(name: str) -> Format:
     for fmt in FORMATS:

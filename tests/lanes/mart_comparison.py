@@ -33,6 +33,8 @@ MARTS = {
     "rpt_reconciliation": "reconciliation_id",
     "rpt_reconciliation_detail": "reconciliation_detail_id",
     "rpt_attribution_coverage": "billing_month",
+    "rpt_gpu_waste": "gpu_waste_id",
+    "rpt_inference_unit_cost": "inference_unit_cost_id",
 }
 CENT = Decimal("0.01")
 HALF_CENT = Decimal("0.005")

@@ -34,12 +34,12 @@ def late_export(exports_dir: Path, out_path: Path, new_id_prefix: str) -> str:
 
 def fixture_exports() -> list[Path]:
     """The format fixtures that land cleanly: the exports under tests/fixtures/{litellm,otel,
-    openai,anthropic} but the `bad*` ones. OpenTelemetry spans (attribute names with dots) and
-    standard-logging payloads (epoch times) give the staging models the demo leaves empty
-    rows."""
+    openai,anthropic,cloud,gpu} but the `bad*` ones. OpenTelemetry spans (attribute names with
+    dots), standard-logging payloads (epoch times), GPU-cloud invoices, nvidia-smi logs and
+    OpenCost allocations give the staging models the demo leaves empty rows."""
     files = [p for p in FIXTURES.rglob("*") if p.is_file()]
     return sorted(
         p for p in files
-        if p.parent.name in {"litellm", "otel", "openai", "anthropic"}
+        if p.parent.name in {"litellm", "otel", "openai", "anthropic", "cloud", "gpu"}
         and not p.name.startswith("bad")
     )

@@ -58,11 +58,35 @@ anthropic_costs as (
 
 ),
 
+-- Managed models bought through a cloud bill (Bedrock, Azure OpenAI, Vertex AI), already
+-- de-duplicated and converted to USD in the cloud-cost grain.
+cloud_model_costs as (
+
+    select
+        provider,
+        cloud_cost_id as cost_row_id,
+        charge_period_start_at as bucket_start_at,
+        cost_date,
+        model_name,
+        charge_type,
+        is_batch,
+        account_id,
+        billed_cost_usd,
+        'usd' as currency,
+        loaded_at,
+        load_id,
+        1 as copy_rank
+    from {{ ref('int_cloud_model_costs_classified') }}
+
+),
+
 unioned as (
 
     select * from openai_costs where copy_rank = 1
     union all
     select * from anthropic_costs where copy_rank = 1
+    union all
+    select * from cloud_model_costs
 
 ),
 
