@@ -178,7 +178,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ingest.demo import generate
+    from ingest.demo import dbt_args, generate
     from ingest.report import print_headline
 
     out = Path(args.out)
@@ -195,7 +195,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         stale.unlink(missing_ok=True)
     args.format_name, args.max_reject_ratio, args.no_validate = None, 0.01, False
     landed = _ingest([str(exports)], warehouse, args)
-    built = run_dbt(warehouse, quiet=True)
+    built = run_dbt(warehouse, dbt_args(truth), quiet=True)
     print_headline(warehouse)
     print(f"demo took {time.perf_counter() - started:.1f}s; warehouse: {warehouse}")
     return landed or built

@@ -74,4 +74,10 @@ def generate(
     return truth
 
 
-__all__ = ["generate"]
+def dbt_args(truth: dict[str, Any]) -> list[str]:
+    """dbt arguments that give a build the demo organization's routing policy."""
+    policy = truth.get("waste", {}).get("routing_policy", [])
+    return ["--vars", json.dumps({"ailedger_routing_policy": policy})]
+
+
+__all__ = ["dbt_args", "generate"]
