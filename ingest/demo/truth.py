@@ -145,7 +145,7 @@ def _waste_truth(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     gateway = f"channel = 'gateway' and {PROVIDER_CALL}"
     tokens = ("uncached_input_tokens + cache_read_tokens + cache_write_5m_tokens"
               " + cache_write_1h_tokens")  # fmt: skip
-    classify = con.execute(f"""
+    classify = con.execute("""
         select cast(date_trunc('month', r.day) as date), count(*), sum(r.cost_usd),
             sum(r.uncached_input_tokens * m.input_pt + r.cache_read_tokens * m.cache_read_pt
                 + r.cache_write_5m_tokens * m.write_5m_pt + r.cache_write_1h_tokens * m.write_1h_pt
