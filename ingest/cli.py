@@ -226,7 +226,8 @@ def cmd_prices(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     print(
         f"{args.seed}: {result.added} rows added, {result.closed} closed, "
-        f"{result.unchanged} unchanged (effective from {args.effective_from})"
+        f"{result.unchanged} unchanged, {result.tiers} long-context tier rows added "
+        f"(effective from {args.effective_from})"
     )
     return 0
 

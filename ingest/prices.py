@@ -1,21 +1,30 @@
 """Effective-dated price book: LiteLLM price map -> seeds/model_prices.csv (+ model_aliases.csv).
 
-Which map entries become prices: only `mode` chat/responses entries with a per-token input or
-output price (`sample_spec`, per-hour Bedrock commitments and per-character models are skipped).
+Which map entries become prices: `mode` chat/responses entries, and embedding entries whose key
+names an embedding model, with a per-token input or output price (`sample_spec`, per-hour Bedrock
+commitments, image, audio, rerank and per-character-only models are skipped).
 `litellm_provider` openai -> openai, anthropic -> anthropic, gemini -> google,
-vertex_ai-language-models -> google (only where no gemini entry prices the same model),
-bedrock/bedrock_converse keys containing `anthropic.claude` -> bedrock. The model is the key's
-last path segment, so `gemini/`, `vertex_ai/`, `bedrock/` and Bedrock region paths such as
-`bedrock/us-east-1/` go, while geo prefixes (`us.`, `eu.`, `global.`) stay part of the model
+vertex_ai-language-models / vertex_ai-embedding-models -> google (only where no gemini entry
+prices the same model), azure `azure/<model>` keys -> azure (regional `azure/eu/...` keys are
+skipped: a deployment name does not say its region), cohere -> cohere, bedrock/bedrock_converse
+keys containing `anthropic.claude`, `amazon.titan-embed` or `cohere.embed` -> bedrock. The model
+is the key's last path segment, so `gemini/`, `vertex_ai/`, `bedrock/` and Bedrock region paths
+such as `bedrock/us-east-1/` go, while geo prefixes (`us.`, `eu.`, `global.`) stay part of the model
 because their prices differ. When several keys name one model the canonical-looking key wins
 (`gemini/x` over `x`, otherwise the key with the fewest path segments); a loser with identical
 prices becomes an alias, one with different prices is dropped with a warning.
 
+Besides list prices a row keeps the priority/flex service-tier prices, per-call tool prices
+(web search by search context size, file search, code interpreter) and the model's capabilities
+(mode, context window, supports_* flags). Long-context tiers (every `*_above_<N>k_tokens` price)
+go to model_price_tiers.csv beside the seed: one row per price row and threshold.
+
 Effective dating: a row is in effect for effective_from <= date < effective_to (empty = open).
 Importing a map on DATE, for each model in the map:
   - no open row: append a row from DATE;
-  - open row with the same prices: nothing, so importing a file twice is a no-op;
-  - different prices: close the open row at DATE and append a new one from DATE.
+  - open row with the same prices and tiers: nothing (its capabilities take the map's values,
+    since they describe the model, not a price), so importing a file twice is a no-op;
+  - different prices or tiers: close the open row at DATE and append a new one from DATE.
 Models missing from the map stay open: a price list dropping a model is not a price change.
 Imports run in date order: a DATE before any open row's effective_from is refused, and so is a
 price change on the day its open row starts (it would leave a zero-length row).
@@ -23,7 +32,8 @@ price change on the day its open row starts (it would leave a zero-length row).
 Aliases map a lower-cased name from logs or exports to a (provider, model) with a price row:
 provider prefixes (`openai/gpt-4o`, `gemini/...`, `vertex_ai/...`, `bedrock/converse/...`),
 Bedrock region paths, and dated snapshots -> their undated family when both have exactly the same
-price history. Identity rows are not written: the pricing SQL falls back to the name itself.
+list, cache, batch and long-context price history (service-tier and tool prices are often listed
+on the family key only). Identity rows are not written: the pricing SQL falls back to the name.
 """
 
 import csv
@@ -51,14 +61,66 @@ PRICE_FIELDS: dict[str, str] = {
     "batch_output_per_1m_usd": "output_cost_per_token_batches",
     "input_above_200k_per_1m_usd": "input_cost_per_token_above_200k_tokens",
     "output_above_200k_per_1m_usd": "output_cost_per_token_above_200k_tokens",
+    "input_priority_per_1m_usd": "input_cost_per_token_priority",
+    "cache_read_priority_per_1m_usd": "cache_read_input_token_cost_priority",
+    "cache_write_5m_priority_per_1m_usd": "cache_creation_input_token_cost_priority",
+    "output_priority_per_1m_usd": "output_cost_per_token_priority",
+    "input_flex_per_1m_usd": "input_cost_per_token_flex",
+    "cache_read_flex_per_1m_usd": "cache_read_input_token_cost_flex",
+    "cache_write_5m_flex_per_1m_usd": "cache_creation_input_token_cost_flex",
+    "output_flex_per_1m_usd": "output_cost_per_token_flex",
 }
-PRICE_COLUMNS = tuple(PRICE_FIELDS)
+# Seed column -> path of a LiteLLM field priced per call (or per 1k calls), kept as listed.
+CALL_PRICE_FIELDS: dict[str, tuple[str, ...]] = {
+    "web_search_low_per_call_usd": ("search_context_cost_per_query", "search_context_size_low"),
+    "web_search_medium_per_call_usd": (
+        "search_context_cost_per_query", "search_context_size_medium",
+    ),
+    "web_search_high_per_call_usd": ("search_context_cost_per_query", "search_context_size_high"),
+    "file_search_per_1k_calls_usd": ("file_search_cost_per_1k_calls",),
+    "code_interpreter_per_session_usd": ("code_interpreter_cost_per_session",),
+}  # fmt: skip
+PRICE_COLUMNS = (*PRICE_FIELDS, *CALL_PRICE_FIELDS)
+# Prices a dated snapshot must share with its family to be priced as it. The map often lists
+# service-tier and tool prices on the family key only; the snapshot is billed the same.
+ALIAS_PRICE_COLUMNS = PRICE_COLUMNS[:9]
+# What the model can do, read by the right-sizing marts; not effective-dated prices.
+CAPABILITY_COLUMNS = (
+    "mode", "max_input_tokens", "max_output_tokens", "supports_function_calling",
+    "supports_vision", "supports_response_schema", "supports_prompt_caching",
+    "supports_web_search", "prompt_cache_min_tokens",
+)  # fmt: skip
 SEED_COLUMNS = (
     "provider", "model", "effective_from", "effective_to",
     *PRICE_COLUMNS,
+    *CAPABILITY_COLUMNS,
     "litellm_key", "price_source",
 )  # fmt: skip
+# The layout before capabilities and tier prices were kept; such a seed is read and upgraded.
+LEGACY_SEED_COLUMNS = (*SEED_COLUMNS[:13], "litellm_key", "price_source")
 ALIAS_COLUMNS = ("provider", "alias", "model")
+
+# Long-context tiers: `<kind>_above_<N>k_tokens[_priority]`, LiteLLM's N k meaning N * 1000
+# tokens, applying when the request's input is above it.
+TIER_FIELD = re.compile(
+    r"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost"
+    r"|cache_creation_input_token_cost_above_1hr|cache_creation_input_token_cost)"
+    r"_above_(\d+)k_tokens(_priority)?$"
+)
+TIER_PRICE_COLUMNS: dict[tuple[str, str], str] = {
+    ("input_cost_per_token", ""): "input_per_1m_usd",
+    ("cache_read_input_token_cost", ""): "cache_read_per_1m_usd",
+    ("cache_creation_input_token_cost", ""): "cache_write_5m_per_1m_usd",
+    ("cache_creation_input_token_cost_above_1hr", ""): "cache_write_1h_per_1m_usd",
+    ("output_cost_per_token", ""): "output_per_1m_usd",
+    ("input_cost_per_token", "_priority"): "input_priority_per_1m_usd",
+    ("cache_read_input_token_cost", "_priority"): "cache_read_priority_per_1m_usd",
+    ("cache_creation_input_token_cost", "_priority"): "cache_write_5m_priority_per_1m_usd",
+    ("output_cost_per_token", "_priority"): "output_priority_per_1m_usd",
+}
+TIER_VALUE_COLUMNS = tuple(dict.fromkeys(TIER_PRICE_COLUMNS.values()))
+TIER_COLUMNS = ("provider", "model", "effective_from", "above_input_tokens", *TIER_VALUE_COLUMNS)
+TIER_SEED_NAME = "model_price_tiers.csv"
 
 CHAT_MODES = frozenset({"chat", "responses"})
 # The seed column is decimal(18,6); anything finer would be rounded silently by the cast.
@@ -70,10 +132,13 @@ ALIAS_PREFIXES: dict[str, tuple[str, ...]] = {
     "anthropic": ("anthropic/",),
     "google": ("gemini/", "vertex_ai/"),
     "bedrock": ("bedrock/", "bedrock/converse/", "bedrock/invoke/"),
+    "azure": ("azure/",),
+    "cohere": ("cohere/",),
 }
 # Pinned snapshot suffixes: gpt-4o-2024-08-06, gpt-4-0613, claude-...-20250929, gemini-...-001.
 DATED_SUFFIX: dict[str, re.Pattern[str]] = {
     "openai": re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4})$"),
+    "azure": re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4})$"),
     "anthropic": re.compile(r"-\d{8}$"),
     "google": re.compile(r"-\d{3}$"),
 }
@@ -81,6 +146,7 @@ DATED_SUFFIX: dict[str, re.Pattern[str]] = {
 Row = dict[str, str]
 Prices = tuple[Decimal | None, ...]
 ModelId = tuple[str, str]
+Tiers = tuple[tuple[int, Prices], ...]
 
 
 @dataclass(frozen=True)
@@ -91,6 +157,8 @@ class MapEntry:
     model: str
     key: str
     prices: tuple[str, ...]
+    tiers: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    capabilities: tuple[str, ...] = ()
 
 
 @dataclass
@@ -110,6 +178,7 @@ class ImportResult:
     added: int = 0
     closed: int = 0
     unchanged: int = 0
+    tiers: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -127,30 +196,89 @@ def per_million(value: object) -> str:
     return format((amount * 1_000_000).normalize(), "f")
 
 
+def per_call(value: object) -> str:
+    """USD per call (JSON number) -> exact plain decimal text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"not a number: {value!r}")
+    amount = Decimal(repr(value))
+    if not amount.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return format(amount.normalize(), "f")
+
+
+def _capability(value: object) -> str:
+    # Unknown stays empty: a missing supports_* flag is not a "no".
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, str) and value:
+        return value
+    return ""
+
+
+def _lookup(entry: Mapping[str, object], path: tuple[str, ...]) -> object:
+    value: object = entry
+    for part in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _entry_values(
+    entry: Mapping[str, object],
+) -> tuple[tuple[str, ...], tuple[tuple[int, tuple[str, ...]], ...], tuple[str, ...]]:
+    """(prices, long-context tiers, capabilities) of one map entry, as seed text."""
+    prices = tuple(per_million(entry.get(src)) for src in PRICE_FIELDS.values()) + tuple(
+        per_call(_lookup(entry, path)) for path in CALL_PRICE_FIELDS.values()
+    )
+    tiers: dict[int, dict[str, str]] = defaultdict(dict)
+    for name, value in entry.items():
+        found = TIER_FIELD.match(name)
+        column = found and TIER_PRICE_COLUMNS.get((found.group(1), found.group(3) or ""))
+        if found and column:
+            tiers[int(found.group(2)) * 1000][column] = per_million(value)
+    tier_values = tuple(
+        (threshold, tuple(tiers[threshold].get(c, "") for c in TIER_VALUE_COLUMNS))
+        for threshold in sorted(tiers)
+    )
+    capabilities = tuple(_capability(entry.get(c)) for c in CAPABILITY_COLUMNS)
+    return prices, tier_values, capabilities
+
+
 def _classify(key: str, entry: Mapping[str, object]) -> tuple[str, str, int] | None:
     """(provider, model, rank) for an entry the price book keeps; the lowest rank wins a tie."""
-    if entry.get("mode") not in CHAT_MODES:
+    mode = entry.get("mode")
+    # LiteLLM mislabels a few chat models as embedding; an embedding model says so in its name.
+    if mode not in CHAT_MODES and not (mode == "embedding" and "embed" in key.lower()):
         return None
     if "input_cost_per_token" not in entry and "output_cost_per_token" not in entry:
         return None
     source = entry.get("litellm_provider")
     model = key.rsplit("/", 1)[-1]
     depth = key.count("/")
-    if source in ("openai", "anthropic"):
+    if source in ("openai", "anthropic", "cohere"):
         return str(source), model, depth
+    if source == "azure":
+        return ("azure", model, 0) if depth == 1 else None
     if source == "gemini":
         return "google", model, 0 if key.startswith("gemini/") else 1
-    if source == "vertex_ai-language-models":
+    if source in ("vertex_ai-language-models", "vertex_ai-embedding-models"):
         # Ranked after every gemini key: Vertex prices a model only when the Gemini API doesn't.
         return "google", model, 10 + depth
-    if source in ("bedrock", "bedrock_converse") and "anthropic.claude" in key:
+    if source in ("bedrock", "bedrock_converse") and any(
+        family in key for family in ("anthropic.claude", "amazon.titan-embed", "cohere.embed")
+    ):
         return "bedrock", model, depth
     return None
 
 
 def parse_price_map(price_map: Mapping[str, object]) -> ParsedMap:
-    """Pick the priced chat models of the four providers out of a LiteLLM price map."""
-    candidates: dict[ModelId, list[tuple[int, str, str, tuple[str, ...]]]] = defaultdict(list)
+    """Pick the priced chat and embedding models of the providers out of a LiteLLM price map."""
+    candidates: dict[ModelId, list[tuple[int, str, str, MapEntry]]] = defaultdict(list)
     for key, entry in price_map.items():
         if key == "sample_spec" or not isinstance(entry, Mapping):
             continue
@@ -159,22 +287,24 @@ def parse_price_map(price_map: Mapping[str, object]) -> ParsedMap:
             continue
         provider, model, rank = found
         try:
-            prices = tuple(per_million(entry.get(src)) for src in PRICE_FIELDS.values())
+            prices, tiers, capabilities = _entry_values(entry)
         except ValueError as exc:
             raise AiledgerError(
                 f"price map entry {key!r} has a bad price: {exc}",
-                hint="Prices must be JSON numbers in USD per token.",
+                hint="Prices must be JSON numbers in USD per token (per call for tools).",
             ) from exc
         source = str(entry.get("litellm_provider"))
-        candidates[(provider, model)].append((rank, key, source, prices))
+        candidates[(provider, model)].append(
+            (rank, key, source, MapEntry(provider, model, key, prices, tiers, capabilities))
+        )
 
     parsed = ParsedMap(entries={}, key_aliases={}, dropped=set(), warnings=[])
     for (provider, model), options in sorted(candidates.items()):
-        options.sort()
-        _, key, source, prices = options[0]
-        parsed.entries[(provider, model)] = MapEntry(provider, model, key, prices)
-        for _, other_key, other_source, other_prices in options[1:]:
-            if _decimals(other_prices) == _decimals(prices):
+        options.sort(key=lambda option: option[:2])
+        _, key, source, chosen = options[0]
+        parsed.entries[(provider, model)] = chosen
+        for _, other_key, other_source, other in options[1:]:
+            if _entry_prices(other) == _entry_prices(chosen):
                 parsed.key_aliases[(provider, other_key.lower())] = model
                 continue
             parsed.dropped.add((provider, other_key.lower()))
@@ -226,14 +356,35 @@ def _row_prices(row: Row) -> Prices:
     return _decimals(row[c] for c in PRICE_COLUMNS)
 
 
+def _entry_prices(entry: MapEntry) -> tuple[Prices, Tiers]:
+    return _decimals(entry.prices), tuple((t, _decimals(v)) for t, v in entry.tiers)
+
+
+def _tier_index(tier_rows: Iterable[Row]) -> dict[tuple[str, str, str], Tiers]:
+    """Tiers of each price row, keyed (provider, model, effective_from), lowest threshold first."""
+    found: dict[tuple[str, str, str], list[tuple[int, Prices]]] = defaultdict(list)
+    for row in tier_rows:
+        found[(row["provider"], row["model"], row["effective_from"])].append(
+            (int(row["above_input_tokens"]), _decimals(row[c] for c in TIER_VALUE_COLUMNS))
+        )
+    return {key: tuple(sorted(tiers)) for key, tiers in found.items()}
+
+
+def _row_key(row: Row) -> tuple[str, str, str]:
+    return row["provider"], row["model"], row["effective_from"]
+
+
 def _merge(
     seed_rows: Sequence[Row],
+    tier_rows: Sequence[Row],
     entries: Mapping[ModelId, MapEntry],
     effective_from: date,
     price_source: str,
-) -> tuple[list[Row], list[Row], ImportResult]:
+) -> tuple[list[Row], list[Row], list[Row], ImportResult]:
     day = effective_from.isoformat()
     rows = [dict(row) for row in seed_rows]
+    tiers = [dict(row) for row in tier_rows]
+    tier_index = _tier_index(tiers)
     open_rows: dict[ModelId, Row] = {}
     for row in rows:
         if not row["effective_to"]:
@@ -252,8 +403,11 @@ def _merge(
     for model_id, entry in sorted(entries.items()):
         current = open_rows.get(model_id)
         if current is not None:
-            if _row_prices(current) == _decimals(entry.prices):
+            if (_row_prices(current), tier_index.get(_row_key(current), ())) == _entry_prices(
+                entry
+            ):
                 result.unchanged += 1
+                current.update(zip(CAPABILITY_COLUMNS, entry.capabilities, strict=True))
                 continue
             if current["effective_from"] == day:
                 raise AiledgerError(
@@ -271,14 +425,27 @@ def _merge(
                 "effective_from": day,
                 "effective_to": "",
                 **dict(zip(PRICE_COLUMNS, entry.prices, strict=True)),
+                **dict(zip(CAPABILITY_COLUMNS, entry.capabilities, strict=True)),
                 "litellm_key": entry.key,
                 "price_source": price_source,
             }
         )
+        for threshold, values in entry.tiers:
+            tiers.append(
+                {
+                    "provider": entry.provider,
+                    "model": entry.model,
+                    "effective_from": day,
+                    "above_input_tokens": str(threshold),
+                    **dict(zip(TIER_VALUE_COLUMNS, values, strict=True)),
+                }
+            )
+            result.tiers += 1
     result.added = len(added)
     rows.extend(added)
-    rows.sort(key=lambda row: (row["provider"], row["model"], row["effective_from"]))
-    return rows, added, result
+    rows.sort(key=_row_key)
+    tiers.sort(key=lambda row: (*_row_key(row), int(row["above_input_tokens"])))
+    return rows, tiers, added, result
 
 
 def merge_price_map(
@@ -286,11 +453,13 @@ def merge_price_map(
     price_map: Mapping[str, object],
     effective_from: date,
     *,
+    tier_rows: Sequence[Row] = (),
     price_source: str = "litellm price map",
-) -> list[Row]:
-    """Seed rows after importing a price map effective from a date (input is not modified)."""
-    rows, _, _ = _merge(seed_rows, parse_price_map(price_map).entries, effective_from, price_source)
-    return rows
+) -> tuple[list[Row], list[Row]]:
+    """Seed and tier rows after importing a price map on a date (inputs are not modified)."""
+    entries = parse_price_map(price_map).entries
+    rows, tiers, _, _ = _merge(seed_rows, tier_rows, entries, effective_from, price_source)
+    return rows, tiers
 
 
 def validate_rows(rows: Iterable[Row]) -> list[str]:
@@ -318,22 +487,26 @@ def validate_rows(rows: Iterable[Row]) -> list[str]:
     return warnings
 
 
-def _read_csv(path: Path, columns: Sequence[str]) -> list[Row]:
+def _read_csv(
+    path: Path, columns: Sequence[str], legacy: Sequence[str] | None = None
+) -> list[Row]:
     with Path(path).open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != tuple(columns):
+        header = tuple(reader.fieldnames or ())
+        if header != tuple(columns) and header != tuple(legacy or columns):
             raise AiledgerError(
                 f"{path} does not have the expected columns",
                 hint="Expected: " + ",".join(columns),
             )
-        return [dict(row) for row in reader]
+        # An older layout gains the new columns empty; the next import fills them.
+        return [{c: row.get(c) or "" for c in columns} for row in reader]
 
 
 def read_seed(path: Path) -> list[Row]:
     """Rows of a price seed; a missing file is an empty seed (the first import creates it)."""
     if not Path(path).exists():
         return []
-    rows = _read_csv(path, SEED_COLUMNS)
+    rows = _read_csv(path, SEED_COLUMNS, LEGACY_SEED_COLUMNS)
     seen_open: set[ModelId] = set()
     for number, row in enumerate(rows, start=2):
         try:
@@ -351,6 +524,23 @@ def read_seed(path: Path) -> list[Row]:
                     hint="Close all but the latest row (set effective_to).",
                 )
             seen_open.add(model_id)
+    return rows
+
+
+def read_tiers(path: Path) -> list[Row]:
+    """Rows of a long-context tier seed; a missing file has none."""
+    if not Path(path).exists():
+        return []
+    rows = _read_csv(path, TIER_COLUMNS)
+    for number, row in enumerate(rows, start=2):
+        try:
+            date.fromisoformat(row["effective_from"])
+            int(row["above_input_tokens"])
+            _decimals(row[c] for c in TIER_VALUE_COLUMNS)
+        except (ValueError, InvalidOperation) as exc:
+            raise AiledgerError(
+                f"{path} line {number}: bad date, threshold or price ({exc})"
+            ) from exc
     return rows
 
 
@@ -379,18 +569,30 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Row]) -> None:
         raise
 
 
-def _histories(rows: Iterable[Row]) -> dict[ModelId, list[tuple[str, str, Prices]]]:
-    histories: dict[ModelId, list[tuple[str, str, Prices]]] = defaultdict(list)
+def _histories(
+    rows: Iterable[Row], tier_rows: Iterable[Row] = ()
+) -> dict[ModelId, list[tuple[str, str, Prices, Tiers]]]:
+    """Each model's list-price history: consecutive rows equal in ALIAS_PRICE_COLUMNS merged."""
+    tier_index = _tier_index(tier_rows)
+    histories: dict[ModelId, list[tuple[str, str, Prices, Tiers]]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: r["effective_from"]):
-        histories[(row["provider"], row["model"])].append(
-            (row["effective_from"], row["effective_to"], _row_prices(row))
-        )
+        history = histories[(row["provider"], row["model"])]
+        prices = _decimals(row[c] for c in ALIAS_PRICE_COLUMNS)
+        tiers = tier_index.get(_row_key(row), ())
+        if history and history[-1][1] == row["effective_from"] and history[-1][2:] == (
+            prices, tiers
+        ):
+            history[-1] = (history[-1][0], row["effective_to"], prices, tiers)
+        else:
+            history.append((row["effective_from"], row["effective_to"], prices, tiers))
     return histories
 
 
-def derive_aliases(rows: Iterable[Row], key_aliases: Mapping[ModelId, str]) -> list[Row]:
+def derive_aliases(
+    rows: Iterable[Row], key_aliases: Mapping[ModelId, str], tier_rows: Iterable[Row] = ()
+) -> list[Row]:
     """Alias rows for a price seed: one target per (provider, alias), each target priced."""
-    histories = _histories(rows)
+    histories = _histories(rows, tier_rows)
     aliases: dict[ModelId, str] = {}
 
     def add(provider: str, alias: str, model: str) -> None:
@@ -424,9 +626,11 @@ def derive_aliases(rows: Iterable[Row], key_aliases: Mapping[ModelId, str]) -> l
     ]
 
 
-def check_aliases(rows: Iterable[Row], alias_rows: Iterable[Row]) -> list[str]:
+def check_aliases(
+    rows: Iterable[Row], alias_rows: Iterable[Row], tier_rows: Iterable[Row] = ()
+) -> list[str]:
     """Problems with an alias seed: duplicates, unpriced targets, stale snapshot aliases."""
-    histories = _histories(rows)
+    histories = _histories(rows, tier_rows)
     problems = []
     seen: set[ModelId] = set()
     for alias in alias_rows:
@@ -453,15 +657,21 @@ def import_prices(
     *,
     price_source: str | None = None,
 ) -> ImportResult:
-    """Merge a LiteLLM price map into the price seed, effective from a date."""
+    """Merge a LiteLLM price map into the price seed (and its tier seed), effective from a date."""
     parsed = parse_price_map(load_price_map(map_path))
     seed_rows = read_seed(seed_path)
+    tier_path = Path(seed_path).with_name(TIER_SEED_NAME)
+    tier_rows = read_tiers(tier_path)
     source = price_source or describe_source(map_path, effective_from)
-    rows, added, result = _merge(seed_rows, parsed.entries, effective_from, source)
+    rows, tiers, added, result = _merge(
+        seed_rows, tier_rows, parsed.entries, effective_from, source
+    )
     result.warnings = parsed.warnings + validate_rows(added)
-    if result.added or result.closed:
+    if rows != seed_rows or not Path(seed_path).exists():
         write_csv(seed_path, SEED_COLUMNS, rows)
+    if tiers != tier_rows or not tier_path.exists():
+        write_csv(tier_path, TIER_COLUMNS, tiers)
     alias_path = Path(seed_path).with_name("model_aliases.csv")
     if alias_path.exists():
-        result.warnings += check_aliases(rows, read_aliases(alias_path))
+        result.warnings += check_aliases(rows, read_aliases(alias_path), tiers)
     return result

@@ -1,4 +1,4 @@
-"""Maintainer tool: rebuild seeds/model_prices.csv and seeds/model_aliases.csv from LiteLLM maps.
+"""Maintainer tool: rebuild the price seeds (model_prices, model_price_tiers, model_aliases).
 
 Not used at run time. Each snapshot's date is read from its file name (YYYY-MM-DD); snapshots are
 imported oldest first into an empty book, the oldest back-dated to --back-date, the rest effective
@@ -21,12 +21,15 @@ from ingest.errors import AiledgerError
 from ingest.prices import (
     ALIAS_COLUMNS,
     SEED_COLUMNS,
+    TIER_COLUMNS,
+    TIER_SEED_NAME,
     check_aliases,
     derive_aliases,
     import_prices,
     load_price_map,
     parse_price_map,
     read_seed,
+    read_tiers,
     write_csv,
 )
 
@@ -42,7 +45,7 @@ def snapshot_date(path: Path) -> date:
 
 
 def build(snapshots: list[Path], back_date: date, seeds_dir: Path) -> int:
-    """Rebuild both seeds; returns the number of alias problems (0 when the seeds are sound)."""
+    """Rebuild the seeds; returns the number of alias problems (0 when the seeds are sound)."""
     snapshots = sorted(snapshots, key=snapshot_date)
     key_aliases: dict[tuple[str, str], str] = {}
     dropped: set[tuple[str, str]] = set()
@@ -54,7 +57,7 @@ def build(snapshots: list[Path], back_date: date, seeds_dir: Path) -> int:
             result = import_prices(path, effective, seed)
             print(
                 f"{path.name} effective {effective}: added {result.added}, "
-                f"closed {result.closed}, unchanged {result.unchanged}",
+                f"closed {result.closed}, unchanged {result.unchanged}, tiers {result.tiers}",
                 file=sys.stderr,
             )
             for warning in result.warnings:
@@ -63,16 +66,21 @@ def build(snapshots: list[Path], back_date: date, seeds_dir: Path) -> int:
             key_aliases.update(parsed.key_aliases)
             dropped |= parsed.dropped
         rows = read_seed(seed)
+        tiers = read_tiers(seed.with_name(TIER_SEED_NAME))
 
     # A key that priced its model differently in any snapshot is not a safe alias.
-    aliases = derive_aliases(rows, {k: v for k, v in key_aliases.items() if k not in dropped})
-    problems = check_aliases(rows, aliases)
+    safe = {k: v for k, v in key_aliases.items() if k not in dropped}
+    aliases = derive_aliases(rows, safe, tiers)
+    problems = check_aliases(rows, aliases, tiers)
     for problem in problems:
         print(f"  alias problem: {problem}", file=sys.stderr)
     write_csv(seeds_dir / "model_prices.csv", SEED_COLUMNS, rows)
+    write_csv(seeds_dir / TIER_SEED_NAME, TIER_COLUMNS, tiers)
     write_csv(seeds_dir / "model_aliases.csv", ALIAS_COLUMNS, aliases)
     print(
-        f"wrote {len(rows)} price rows and {len(aliases)} aliases to {seeds_dir}", file=sys.stderr
+        f"wrote {len(rows)} price rows, {len(tiers)} tier rows and {len(aliases)} aliases "
+        f"to {seeds_dir}",
+        file=sys.stderr,
     )
     return len(problems)
 

@@ -55,7 +55,7 @@ def logs(demo: tuple[Path, dict]) -> duckdb.DuckDBPyConnection:
         [str(out / SPEND_LOGS)],
     )
     con.execute(
-        "create table aliases as select lower(alias) as alias, model "
+        "create table aliases as select provider, lower(alias) as alias, model "
         "from read_csv(?, header = true, all_varchar = true)",
         [str(REPO / "seeds" / "model_aliases.csv")],
     )
@@ -78,7 +78,9 @@ def logs(demo: tuple[Path, dict]) -> duckdb.DuckDBPyConnection:
                          list_filter(cast(json_extract_string(request_tags, '$[*]') as varchar[]),
                                      lambda t: t like 'feature:%')[1][9:]) as feature
             from logs as l
-            left join aliases as a on a.alias = lower(l.model)
+            -- The demo's custom_llm_provider values are the price book's provider names.
+            left join aliases as a
+                on a.provider = l.custom_llm_provider and a.alias = lower(l.model)
         ),
         tokens as (
             select
@@ -122,7 +124,8 @@ def logs(demo: tuple[Path, dict]) -> duckdb.DuckDBPyConnection:
             p.model as priced_model
         from disjoint as d
         left join prices as p
-            on p.model = d.canonical_model
+            on p.provider = d.custom_llm_provider
+            and p.model = d.canonical_model
             and cast(p.effective_from as date) <= cast(d.started_at as date)
             and (p.effective_to = '' or p.effective_to is null
                  or cast(d.started_at as date) < cast(p.effective_to as date))

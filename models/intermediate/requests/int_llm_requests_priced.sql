@@ -20,13 +20,28 @@ prices as (
 
 ),
 
--- A model priced by exactly one provider tells us the provider when the log does not.
+-- A model priced by exactly one provider tells us the provider when the log does not; resellers
+-- (Azure, Bedrock) that price the maker's model under the same name do not make it ambiguous.
+priced_models as (
+
+    select distinct
+        model,
+        provider,
+        provider in ({% for p in var('ailedger_hosting_providers') %}'{{ p }}'{% if not loop.last %}, {% endif %}{% endfor %})
+            as is_hosting
+    from prices
+
+),
+
 single_provider_models as (
 
-    select model, min(provider) as provider
-    from prices
+    select
+        model,
+        coalesce(min(case when not is_hosting then provider end), min(provider)) as provider
+    from priced_models
     group by model
-    having count(distinct provider) = 1
+    having count(distinct case when not is_hosting then provider end) = 1
+        or count(distinct provider) = 1
 
 ),
 
