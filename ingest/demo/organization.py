@@ -160,7 +160,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("contract-review", "legal-ai", 2, (("claude-opus-4-1", 0.5),
                                                ("claude-sonnet-4-5", 0.5)), "meta",
             9000, 1200, (16, 17), input_sigma=0.8, cache="5m", cache_prefix=4000,
-            cache_hit=0.5, long_context=0.03),
+            cache_hit=0.5, long_context=0.01),
     Feature("clause-extract", "legal-ai", 3, (("claude-sonnet-4-5", 1.0),), "meta", 5000, 500,
             (18,), no_feature=0.15, cache="5m", cache_prefix=3000, cache_hit=0.55),
     Feature("call-notes", "sales-assist", 5, (("gpt-4o-mini", 1.0),), "both", 3500, 400, (19,),

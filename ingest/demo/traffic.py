@@ -34,7 +34,7 @@ RUNAWAY_SPACING_S = 30
 # A one-day backfill: SPIKE_SHARE of the gateway requests on SPIKE_FEATURE on SPIKE_DAY.
 SPIKE_FEATURE = "synthetic-data"
 SPIKE_DAY = 20
-SPIKE_SHARE = 0.015
+SPIKE_SHARE = 0.03
 # A deploy strips prompt caching from CACHE_BREAK_FEATURE from CACHE_BREAK_DAY on.
 CACHE_BREAK_FEATURE = "kb-assist"
 CACHE_BREAK_DAY = 18

@@ -142,7 +142,6 @@ def _waste_truth(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         SPIKE_FEATURE,
     )
 
-    gateway = f"channel = 'gateway' and {PROVIDER_CALL}"
     tokens = ("uncached_input_tokens + cache_read_tokens + cache_write_5m_tokens"
               " + cache_write_1h_tokens")  # fmt: skip
     classify = con.execute("""
@@ -173,15 +172,19 @@ def _waste_truth(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     prompt = SYSTEM_PROMPTS[next(f for f in FEATURES if f.name == "policy-check").prompts[0]]
     duplicate = con.execute(f"""
         with calls as (
-            select r.*, {tokens} as input_tokens, p.input_pt - p.cache_read_pt as saving_pt
+            select r.*, {tokens} as input_tokens, p.input_pt - p.cache_read_pt as saving_pt,
+                {PROVIDER_CALL} as is_provider_call
             from demo_requests as r
             join demo_prices as p on p.model = r.model and p.day = r.day
-            where {gateway.replace("channel", "r.channel")} and r.feature = 'policy-check'
+            where r.channel = 'gateway' and r.feature = 'policy-check'
         ),
-        prefix as (select min(input_tokens) as prefix_tokens from calls)
+        prefix as (
+            select min(input_tokens) as prefix_tokens from calls where is_provider_call
+        )
         select cast(date_trunc('month', day) as date), count(*) filter (sends_feature),
             sum(cache_read_tokens), any_value(prefix_tokens),
-            any_value(prefix_tokens) * sum(saving_pt) filter (sends_feature)
+            any_value(prefix_tokens)
+                * sum(saving_pt) filter (sends_feature and is_provider_call)
         from calls, prefix
         group by all order by all
     """).fetchall()

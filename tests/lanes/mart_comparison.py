@@ -32,6 +32,10 @@ MARTS = {
     "fct_provider_costs_daily": "cost_day_id",
     "rpt_reconciliation": "reconciliation_id",
     "rpt_attribution_coverage": "billing_month",
+    "rpt_model_tier_overspend": "overspend_id",
+    "rpt_prompt_efficiency": "prompt_efficiency_id",
+    "rpt_unit_cost_baseline": "unit_cost_id",
+    "rpt_spend_anomalies": "anomaly_id",
 }
 CENT = Decimal("0.01")
 HALF_CENT = Decimal("0.005")

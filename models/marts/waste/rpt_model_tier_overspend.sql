@@ -100,7 +100,7 @@ proposed_capacity as (
         classified.billing_month,
         classified.route,
         classified.model,
-        max(cast(null as {{ dbt.type_bigint() }})) as proposed_max_input_tokens
+        max(prices.max_input_tokens) as proposed_max_input_tokens
     from classified
     inner join prices
         on prices.provider = classified.provider
@@ -215,7 +215,9 @@ evidenced as (
                 "tier",
                 "' model; p95 input '",
                 "cast(cast(round(p95_input_tokens) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
-                "' tokens'"]) }}
+                "' tokens fits '",
+                "proposed_model",
+                "coalesce(" ~ dbt.concat(["' ('", "cast(proposed_max_input_tokens as " ~ dbt.type_string() ~ ")", "')'"]) ~ ", '')"]) }}
             when tier is null then 'model has no tier row'
             when tier not in (
                 {%- for tier in var('ailedger_right_size_tiers') -%}

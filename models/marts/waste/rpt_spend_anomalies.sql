@@ -2,7 +2,8 @@
     - daily_spend_spike: a team's, or the organization's, re-priced spend on a UTC day above
       var('ailedger_spend_spike_multiplier') (K) × its average daily spend over the previous
       var('ailedger_spend_spike_baseline_days') days (days without spend count as 0; a scope
-      needs that much history first). This K is the emergency-stop multiplier.
+      needs that much history first), on a day of at least var('ailedger_spend_spike_min_usd').
+      This K is the emergency-stop multiplier.
     - token_velocity: a team and feature's tokens in one UTC hour above
       var('ailedger_velocity_ceiling_tokens_per_hour'), or above K × the 95th percentile of its
       hourly tokens over the previous baseline days while at least
@@ -86,6 +87,7 @@ spend_spikes as (
     from daily_baselines
     where trailing_baseline > 0
         and cost_usd > {{ k }} * trailing_baseline
+        and cost_usd >= {{ var('ailedger_spend_spike_min_usd') }}
 
 ),
 
