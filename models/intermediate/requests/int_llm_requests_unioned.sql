@@ -7,7 +7,7 @@
     'uncached_input_tokens', 'cache_read_tokens', 'cache_write_5m_tokens',
     'cache_write_1h_tokens', 'output_tokens', 'reasoning_tokens', 'session_id',
     'system_prompt_sha256', 'is_cache_hit', 'load_id', 'source_file', 'source_row_number',
-    'loaded_at',
+    'loaded_at', 'web_search_requests', 'model_group', 'base_model_name',
 ] -%}
 with
 

@@ -73,7 +73,16 @@ final as (
         cast(system_prompt_sha256 as {{ dbt.type_string() }}) as system_prompt_sha256,
         cast(source_format as {{ dbt.type_string() }}) as source_format,
         cast(source_file as {{ dbt.type_string() }}) as source_file,
-        cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+        cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        cast(service_tier as {{ dbt.type_string() }}) as service_tier,
+        cast(long_context_above_tokens as {{ dbt.type_bigint() }}) as long_context_above_tokens,
+        {{ ailedger.money('uncached_input_cost_usd') }} as uncached_input_cost_usd,
+        {{ ailedger.money('cache_read_cost_usd') }} as cache_read_cost_usd,
+        {{ ailedger.money('cache_write_cost_usd') }} as cache_write_cost_usd,
+        {{ ailedger.money('output_cost_usd') }} as output_cost_usd,
+        cast(coalesce(web_search_requests, 0) as {{ dbt.type_bigint() }}) as web_search_requests,
+        {{ ailedger.money('tool_cost_usd') }} as tool_cost_usd,
+        {{ ailedger.money('effective_cost_usd') }} as effective_cost_usd
     from priced
 
 )

@@ -54,7 +54,14 @@ renamed as (
         {{ adapter.quote('completionStartTime') }} as first_token_at,
 
         ---------- load metadata
-        {{ ailedger.load_metadata_columns() }}
+        {{ ailedger.load_metadata_columns() }},
+
+        ---------- server-side tool calls (LiteLLM's usage object, any provider)
+        cast({{ ailedger.json_get('metadata', 'usage_object.server_tool_use.web_search_requests') }}
+             as {{ dbt.type_bigint() }}) as web_search_requests,
+        -- The price-map key LiteLLM priced the call with: model_info.base_model when the
+        -- deployment sets one (Azure deployments have arbitrary names).
+        {{ ailedger.json_get('metadata', 'model_map_information.model_map_key') }} as base_model_name
 
     from source
 

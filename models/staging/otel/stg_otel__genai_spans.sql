@@ -35,7 +35,8 @@ renamed as (
         {{ ailedger.otel_owner_tag('customer', 'attributes', 'resource_attributes') }} as customer,
         {{ ailedger.otel_owner_tag('cost_center', 'attributes', 'resource_attributes') }} as cost_center,
         {{ ailedger.otel_owner_tag('route', 'attributes', 'resource_attributes') }} as route,
-        lower({{ ailedger.json_get('attributes', ['gen_ai.openai.response.service_tier']) }}) as service_tier,
+        lower(coalesce({{ ailedger.json_get('attributes', ['gen_ai.openai.response.service_tier']) }}, {{ ailedger.json_get('attributes', ['openai.response.service_tier']) }}))
+            as service_tier,
 
         ---------- numerics
         -- gen_ai.usage.input_tokens INCLUDES cache reads and writes: made disjoint here.
@@ -60,7 +61,12 @@ renamed as (
         end_time as completed_at,
 
         ---------- load metadata
-        {{ ailedger.load_metadata_columns() }}
+        {{ ailedger.load_metadata_columns() }},
+
+        ---------- server-side tool calls: no GenAI convention reports them yet
+        cast(null as {{ dbt.type_bigint() }}) as web_search_requests,
+        cast(null as {{ dbt.type_string() }}) as model_group,
+        cast(null as {{ dbt.type_string() }}) as base_model_name
 
     from source
 
