@@ -1,37 +1,20 @@
 {#- One row per billing month, route and current model: what the route cost on the model it
-    runs, and what the same calls (their exact token mix: uncached input, cache read, 5m/1h
-    cache write, output, batch) would have cost on the right-sized model at that model's
-    prices in effect on each day. Current cost comes from the request fact; only the
-    counterfactual joins the price book.
-
-    A route-model is a right-sizing candidate when its routing policy names a cheaper model,
-    or, with no policy row, when it runs a tier in var('ailedger_right_size_tiers') and its
-    median output is at most var('ailedger_right_size_max_p50_output_tokens') tokens
-    (classification-like traffic): its right-sized model is then the tier seed's target.
-    A policy marking the current model as justified keeps the row, with zero savings. -#}
+    runs (the request fact's cost_usd), and what the same calls would have cost on the
+    right-sized model: each call's own token mix (uncached input, cache read, 5m/1h cache
+    write, output, batch) at that model's price row in effect on its day, in its long-context
+    band and served tier. Only this counterfactual joins the price book. Candidacy comes from
+    int_route_right_size_candidates; a route the policy justifies stays with zero savings. -#}
 with
 
-route_daily as (
+candidates as (
 
-    select * from {{ ref('int_llm_requests_route_daily') }}
-
-),
-
-token_percentiles as (
-
-    select * from {{ ref('int_route_token_percentiles') }}
+    select * from {{ ref('int_route_right_size_candidates') }}
 
 ),
 
-policy as (
+requests as (
 
-    select * from {{ ref('int_routing_policy') }}
-
-),
-
-tiers as (
-
-    select * from {{ ref('model_tiers') }}
+    select * from {{ ref('fct_llm_requests') }}
 
 ),
 
@@ -41,113 +24,53 @@ prices as (
 
 ),
 
-monthly as (
+candidate_requests as (
 
     select
-        billing_month,
-        route,
-        provider,
-        model,
-        sum(requests) as requests,
-        sum(total_tokens) as tokens,
-        sum(unpriced_requests) as unpriced_requests,
-        sum(cost_usd) as cost_usd
-    from route_daily
-    group by billing_month, route, provider, model
+        candidates.billing_month,
+        candidates.route,
+        candidates.provider,
+        candidates.model,
+        candidates.proposed_model,
+        requests.requested_date,
+        requests.is_batch,
+        requests.service_tier,
+        requests.uncached_input_tokens,
+        requests.cache_read_tokens,
+        requests.cache_write_5m_tokens,
+        requests.cache_write_1h_tokens,
+        requests.output_tokens
+    from candidates
+    inner join requests
+        on requests.billing_month = candidates.billing_month
+        and coalesce(requests.route, '{{ var("ailedger_untagged_route") }}') = candidates.route
+        and requests.provider = candidates.provider
+        and requests.model = candidates.model
+    where candidates.is_candidate
+        -- a hit in the gateway's own response cache never reached the provider
+        and not requests.is_cache_hit
 
 ),
 
-classified as (
+-- The counterfactual: every call's own token mix at the proposed model's price row of its
+-- day, in that model's long-context band and at the tier the call was served at.
+repriced_requests as (
 
     select
-        monthly.*,
-        tiers.tier,
-        token_percentiles.p50_output_tokens,
-        token_percentiles.p95_input_tokens,
-        policy.route is not null as has_policy,
-        policy.approved_model,
-        coalesce(policy.is_frontier_justified, false) as is_frontier_justified,
-        policy.justification,
-        case
-            when monthly.route = '{{ var("ailedger_untagged_route") }}' then null
-            when policy.route is not null then
-                case when policy.approved_model <> monthly.model then policy.approved_model end
-            when tiers.tier in (
-                {%- for tier in var('ailedger_right_size_tiers') -%}
-                '{{ tier }}'{% if not loop.last %}, {% endif %}
-                {%- endfor -%})
-                and token_percentiles.p50_output_tokens
-                    <= {{ var('ailedger_right_size_max_p50_output_tokens') }}
-                then tiers.right_size_model
-        end as proposed_model
-    from monthly
-    left join tiers
-        on tiers.provider = monthly.provider
-        and tiers.model = monthly.model
-    left join token_percentiles
-        on token_percentiles.route = monthly.route
-        and token_percentiles.provider = monthly.provider
-        and token_percentiles.model = monthly.model
-        and token_percentiles.billing_month = monthly.billing_month
-    left join policy
-        on policy.route = monthly.route
-
-),
-
-proposed_capacity as (
-
-    select
-        classified.billing_month,
-        classified.route,
-        classified.model,
-        max(prices.max_input_tokens) as proposed_max_input_tokens
-    from classified
-    inner join prices
-        on prices.provider = classified.provider
-        and prices.model = classified.proposed_model
-    group by classified.billing_month, classified.route, classified.model
-
-),
-
-capable as (
-
-    select
-        classified.*,
-        proposed_capacity.proposed_max_input_tokens,
-        classified.proposed_model is not null
-            and (proposed_capacity.proposed_max_input_tokens is null
-                 or classified.p95_input_tokens is null
-                 or classified.p95_input_tokens <= proposed_capacity.proposed_max_input_tokens)
-            as is_candidate
-    from classified
-    left join proposed_capacity
-        on proposed_capacity.billing_month = classified.billing_month
-        and proposed_capacity.route = classified.route
-        and proposed_capacity.model = classified.model
-
-),
-
--- The counterfactual: each day's token mix at the proposed model's price row of that day.
-repriced_daily as (
-
-    select
-        capable.billing_month,
-        capable.route,
-        capable.model,
+        candidate_requests.billing_month,
+        candidate_requests.route,
+        candidate_requests.model,
         case when prices.input_per_1m_usd is null then 1 else 0 end as is_unpriced,
-        {{ ailedger.token_cost('route_daily', 'prices', 'route_daily.is_batch') }} as cost_usd
-    from capable
-    inner join route_daily
-        on route_daily.billing_month = capable.billing_month
-        and route_daily.route = capable.route
-        and route_daily.provider = capable.provider
-        and route_daily.model = capable.model
+        {{ ailedger.token_cost(
+            'candidate_requests', 'prices', 'candidate_requests.is_batch',
+            band='band', service_tier='candidate_requests.service_tier') }} as cost_usd
+    from candidate_requests
     left join prices
-        on prices.provider = capable.provider
-        and prices.model = capable.proposed_model
-        and prices.effective_from <= route_daily.requested_date
-        and (prices.effective_to is null or route_daily.requested_date < prices.effective_to)
-    where capable.is_candidate
+        on prices.provider = candidate_requests.provider
+        and prices.model = candidate_requests.proposed_model
+        and prices.effective_from <= candidate_requests.requested_date
+        and (prices.effective_to is null or candidate_requests.requested_date < prices.effective_to)
+    {{ ailedger.long_context_band_join('prices', 'candidate_requests', 'band') }}
 
 ),
 
@@ -157,9 +80,9 @@ repriced as (
         billing_month,
         route,
         model,
-        sum(is_unpriced) as unpriced_days,
+        sum(is_unpriced) as unpriced_requests,
         sum(cost_usd) as cost_usd
-    from repriced_daily
+    from repriced_requests
     group by billing_month, route, model
 
 ),
@@ -167,27 +90,21 @@ repriced as (
 scored as (
 
     select
-        capable.*,
-        case when capable.unpriced_requests = 0 then capable.cost_usd end as current_cost_usd,
+        candidates.*,
         case
-            when capable.has_policy and capable.is_frontier_justified
-                and capable.proposed_model is null
-                then capable.cost_usd
-            when capable.is_candidate and repriced.unpriced_days = 0
-                then repriced.cost_usd
+            when candidates.is_justified then candidates.current_cost_usd
+            when candidates.is_candidate and coalesce(repriced.unpriced_requests, 0) = 0
+                then coalesce(repriced.cost_usd, 0)
         end as right_sized_cost_usd,
         case
-            when capable.has_policy and capable.is_frontier_justified
-                and capable.proposed_model is null then capable.model
-            when capable.is_candidate then capable.proposed_model
-        end as right_sized_model,
-        capable.has_policy and capable.is_frontier_justified
-            and capable.proposed_model is null as is_justified
-    from capable
+            when candidates.is_justified then candidates.model
+            when candidates.is_candidate then candidates.proposed_model
+        end as right_sized_model
+    from candidates
     left join repriced
-        on repriced.billing_month = capable.billing_month
-        and repriced.route = capable.route
-        and repriced.model = capable.model
+        on repriced.billing_month = candidates.billing_month
+        and repriced.route = candidates.route
+        and repriced.model = candidates.model
 
 ),
 

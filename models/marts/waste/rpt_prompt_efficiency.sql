@@ -29,6 +29,7 @@ calls as (
         billing_month,
         is_priced,
         cost_usd,
+        output_cost_usd,
         case when status = 'success' and not is_cache_hit then 1 else 0 end as is_provider_call,
         uncached_input_tokens,
         cache_read_tokens,
@@ -47,6 +48,7 @@ totals as (
         count(*) as requests,
         sum(case when is_priced then 0 else 1 end) as unpriced_requests,
         sum(cost_usd) as cost_usd,
+        sum(output_cost_usd) as output_cost_usd,
         sum(case when is_provider_call = 1 then cache_read_tokens else 0 end) as cache_read_tokens,
         sum(case when is_provider_call = 1 then input_tokens else 0 end) as input_tokens,
         sum(case when is_provider_call = 1 then output_tokens else 0 end) as output_tokens
@@ -142,6 +144,10 @@ final as (
         cast(case when output_tokens > 0
              then cast(input_tokens as {{ ailedger.type_ratio() }}) / output_tokens
         end as {{ ailedger.type_ratio() }}) as input_output_ratio,
+        cast(case when unpriced_requests = 0 and cost_usd > 0
+             then cast(output_cost_usd as {{ ailedger.type_ratio() }})
+                  / cast(cost_usd as {{ ailedger.type_ratio() }})
+        end as {{ ailedger.type_ratio() }}) as output_cost_share,
         cast(case when p50_input_tokens > 0 then p95_input_tokens / p50_input_tokens end
              as {{ ailedger.type_ratio() }}) as context_bloat_ratio,
         coalesce(p50_input_tokens > 0
