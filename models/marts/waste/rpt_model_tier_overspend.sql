@@ -118,7 +118,7 @@ evidenced as (
             when has_policy and proposed_model is null then 'routing policy approves the current model'
             when proposed_model is not null and not is_candidate then {{ dbt.concat([
                 "'not a candidate: p95 input '",
-                "cast(cast(round(p95_input_tokens) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
+                "cast(cast(floor(p95_input_tokens + 0.5) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
                 "' tokens exceeds the context window of '",
                 "proposed_model",
                 "' ('",
@@ -127,11 +127,11 @@ evidenced as (
             when has_policy then {{ dbt.concat(["'routing policy names '", "proposed_model"]) }}
             when is_candidate then {{ dbt.concat([
                 "'p50 output '",
-                "cast(cast(round(p50_output_tokens) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
+                "cast(cast(floor(p50_output_tokens + 0.5) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
                 "' tokens <= " ~ var('ailedger_right_size_max_p50_output_tokens') ~ " on '",
                 "tier",
                 "' model; p95 input '",
-                "cast(cast(round(p95_input_tokens) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
+                "cast(cast(floor(p95_input_tokens + 0.5) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
                 "' tokens fits '",
                 "proposed_model",
                 "coalesce(" ~ dbt.concat(["' ('", "cast(proposed_max_input_tokens as " ~ dbt.type_string() ~ ")", "')'"]) ~ ", '')"]) }}
@@ -142,7 +142,7 @@ evidenced as (
                 {%- endfor -%}) then {{ dbt.concat(["'already on a '", "tier", "' model'"]) }}
             else {{ dbt.concat([
                 "'not classification-like: p50 output '",
-                "cast(cast(round(p50_output_tokens) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
+                "cast(cast(floor(p50_output_tokens + 0.5) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
                 "' tokens on '",
                 "tier",
                 "' model'"]) }}
