@@ -27,6 +27,7 @@ labelled as (
         case when is_cache_hit then 0 else cache_write_5m_tokens end as cache_write_5m_tokens,
         case when is_cache_hit then 0 else cache_write_1h_tokens end as cache_write_1h_tokens,
         case when is_cache_hit then 0 else output_tokens end as output_tokens,
+        web_search_requests,
         cost_usd
     from requests
 
@@ -49,6 +50,7 @@ summed as (
         sum(cache_write_5m_tokens) as cache_write_5m_tokens,
         sum(cache_write_1h_tokens) as cache_write_1h_tokens,
         sum(output_tokens) as output_tokens,
+        sum(web_search_requests) as web_search_requests,
         sum(cost_usd) as cost_usd
     from labelled
     group by route, provider, model, requested_date, billing_month, is_batch
@@ -74,6 +76,7 @@ final as (
         cast(output_tokens as {{ dbt.type_bigint() }}) as output_tokens,
         cast(uncached_input_tokens + cache_read_tokens + cache_write_5m_tokens
              + cache_write_1h_tokens + output_tokens as {{ dbt.type_bigint() }}) as total_tokens,
+        cast(web_search_requests as {{ dbt.type_bigint() }}) as web_search_requests,
         case when unpriced_requests = 0 then {{ ailedger.money('cost_usd') }} end as cost_usd
     from summed
 

@@ -116,6 +116,10 @@ evidenced as (
             when is_justified then {{ dbt.concat(["'routing policy: '", "model", "' is justified on this route'"]) }}
             when route = '{{ var("ailedger_untagged_route") }}' then 'no route tag: nothing to right-size'
             when has_policy and proposed_model is null then 'routing policy approves the current model'
+            when proposed_model is not null and not supports_route_tools then {{ dbt.concat([
+                "'not a candidate: the route uses web search, which '",
+                "proposed_model",
+                "' does not support'"]) }}
             when proposed_model is not null and not is_candidate then {{ dbt.concat([
                 "'not a candidate: p95 input '",
                 "cast(cast(floor(p95_input_tokens + 0.5) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
