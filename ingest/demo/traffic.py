@@ -30,7 +30,7 @@ RUNAWAY_HOUR = 13
 RUNAWAY_CALLS = 300  # at most; a small demo gets one call per 40 requests
 RUNAWAY_BASE_INPUT = 1500
 RUNAWAY_INPUT_STEP = 80
-RUNAWAY_SPACING_S = 30
+RUNAWAY_SPACING_S = 15
 # A one-day backfill: SPIKE_SHARE of the gateway requests on SPIKE_FEATURE on SPIKE_DAY.
 SPIKE_FEATURE = "synthetic-data"
 SPIKE_DAY = 20
