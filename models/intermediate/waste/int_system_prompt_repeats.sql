@@ -42,6 +42,8 @@ calls as (
     where status = 'success'
         and not is_cache_hit
         and system_prompt_sha256 is not null
+        -- a call that billed no input (an older proxy logs its cache hits this way) sent no prompt
+        and uncached_input_tokens + cache_read_tokens + cache_write_tokens > 0
 
 ),
 
@@ -51,7 +53,6 @@ prefixes as (
         system_prompt_sha256,
         min(input_tokens) as prefix_tokens
     from calls
-    where input_tokens > 0
     group by system_prompt_sha256
 
 ),
