@@ -371,7 +371,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ingest.demo import generate
+    from ingest.demo import dbt_args, generate
     from ingest.report import print_headline
     from ingest.warehouse import project_root, warehouse_path
 
@@ -397,7 +397,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         stale.unlink(missing_ok=True)
     args.format_name, args.max_reject_ratio, args.no_validate = None, 0.01, False
     landed = _ingest([str(exports)], warehouse, args)
-    built = run_dbt(warehouse, quiet=True, serving=serving)
+    built = run_dbt(warehouse, dbt_args(truth), quiet=True, serving=serving)
     if built == EXIT_OK:
         print_headline(serving)
     print(f"demo took {time.perf_counter() - started:.1f}s; warehouse: {_shown(warehouse)}; "

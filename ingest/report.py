@@ -144,6 +144,70 @@ def print_headline(serving: Path) -> None:
             f"{_usd(gaps)} of the invoices is not in its re-priced traffic (causes above).",
             highlight=False,
         )
+    print_waste_findings(serving)
+
+
+WASTE_FINDINGS_SQL = """
+    select 'model tier' as surface, route as scope,
+        current_model || ' -> ' || right_sized_model || ' ('
+            || cast(round(overspend_ratio, 1) as varchar) || 'x cheaper on its token mix)',
+        sum(monthly_savings_usd) over (partition by route, current_model) as usd,
+        'savings over the period' as what
+    from marts.rpt_model_tier_overspend
+    where monthly_savings_usd > 0
+    qualify row_number() over (partition by route, current_model order by billing_month) = 1
+    union all
+    select 'prompt cache', route, 'repeated system prompt billed uncached',
+        sum(missed_cache_savings_usd), 'missed cache savings'
+    from marts.rpt_prompt_efficiency where has_missed_cache_savings group by route
+    union all
+    select 'runaway session', route,
+        cast(sum(runaway_sessions) as varchar) || ' session(s), '
+            || cast(sum(runaway_calls) as varchar) || ' calls',
+        sum(runaway_cost_usd), 'cost'
+    from marts.rpt_prompt_efficiency where runaway_sessions > 0 group by route
+    union all
+    select 'unit-cost drift', route || ' on ' || model,
+        'cost per 1k tokens +' || cast(round(100 * drift_pct) as varchar) || '% on '
+            || cast(cost_date as varchar),
+        cost_usd - cost_usd / (1 + drift_pct), 'excess cost that day'
+    from marts.rpt_unit_cost_baseline where is_drifting
+    qualify row_number() over (partition by model, route order by cost_date) = 1
+    union all
+    select 'spend spike', scope,
+        cast(cast(period_start_at as date) as varchar) || ': '
+            || cast(round(ratio, 1) as varchar) || 'x its trailing average',
+        observed - trailing_baseline, 'above the trailing average'
+    from marts.rpt_spend_anomalies where kind = 'daily_spend_spike'
+    order by usd desc nulls last
+    limit ?
+"""
+
+
+def print_waste_findings(serving: Path, limit: int = 10) -> None:
+    """The top findings of the waste marts, largest dollar figure first (read-only)."""
+    import duckdb
+
+    from ingest.warehouse import open_read_only
+
+    con = open_read_only(serving, what="serving copy")
+    try:
+        rows = con.execute(WASTE_FINDINGS_SQL, [limit]).fetchall()
+    except duckdb.Error as exc:
+        console.print(f"[red]no waste marts to report yet ({str(exc).splitlines()[0]})[/]")
+        return
+    finally:
+        con.close()
+    if not rows:
+        console.print("Waste surfaces: nothing flagged.")
+        return
+    table = Table(title="Top waste findings (rpt_model_tier_overspend, rpt_prompt_efficiency, "
+                  "rpt_unit_cost_baseline, rpt_spend_anomalies)")  # fmt: skip
+    for col in ("surface", "scope", "finding", "usd", "what the dollars are"):
+        table.add_column(col, justify="right" if col == "usd" else "left", overflow="fold")
+    for surface, scope, finding, usd, what in rows:
+        table.add_row(surface, scope, finding, _usd(usd), what)
+    console.print(table)
 
 
 def _usd(value: object) -> str:

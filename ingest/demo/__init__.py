@@ -97,4 +97,10 @@ def write_cloud_demo(out_dir: Path, start: date, days: int, seed: int) -> dict[s
     return truth
 
 
-__all__ = ["generate", "write_cloud_demo"]
+def dbt_args(truth: dict[str, Any]) -> list[str]:
+    """dbt arguments that give a build the demo organization's routing policy."""
+    policy = truth.get("waste", {}).get("routing_policy", [])
+    return ["--vars", json.dumps({"ailedger_routing_policy": policy})]
+
+
+__all__ = ["dbt_args", "generate", "write_cloud_demo"]

@@ -102,6 +102,8 @@ class Feature:
     cost_center, customer), `both` does both, `none` sends neither.
     customer: where the app puts the customer id (`end_user`, `meta`) or None.
     cache: `none`, `auto` (OpenAI prompt caching; 5m on Anthropic), `5m` or `1h`.
+    cache_prefix: tokens of fixed prompt prefix (system prompt, tools); with cache `none` it is
+    sent, and billed, uncached on every call.
     """
 
     name: str
@@ -158,7 +160,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("contract-review", "legal-ai", 2, (("claude-opus-4-1", 0.5),
                                                ("claude-sonnet-4-5", 0.5)), "meta",
             9000, 1200, (16, 17), input_sigma=0.8, cache="5m", cache_prefix=4000,
-            cache_hit=0.5, long_context=0.03),
+            cache_hit=0.5, long_context=0.01),
     Feature("clause-extract", "legal-ai", 3, (("claude-sonnet-4-5", 1.0),), "meta", 5000, 500,
             (18,), no_feature=0.15, cache="5m", cache_prefix=3000, cache_hit=0.55),
     Feature("call-notes", "sales-assist", 5, (("gpt-4o-mini", 1.0),), "both", 3500, 400, (19,),
@@ -178,11 +180,30 @@ FEATURES: tuple[Feature, ...] = (
             customer="end_user", input_sigma=0.5),
     Feature("voice-summary", "mobile", 3, (("claude-haiku-4-5", 1.0),), "tag", 2500, 200, (28, 29),
             orphan_key=0.2),
+    # Waste plants (see traffic.py and truth.py `waste`): classification work on a frontier
+    # model; a customer-facing chat the routing policy justifies on the same model; a route
+    # whose prompt caching a deploy strips (CACHE_BREAK_DAY); a long system prompt sent
+    # uncached thousands of times.
+    Feature("ticket-classify", "support-bot", 10, (("gpt-4.1", 1.0),), "tag", 2500, 6, (30,),
+            input_sigma=0.5, output_sigma=0.3),
+    Feature("concierge-chat", "sales-assist", 4, (("gpt-4.1", 1.0),), "tag", 1400, 40, (31,),
+            customer="end_user", output_sigma=0.4),
+    Feature("kb-assist", "docs", 26, (("claude-sonnet-4-5", 1.0),), "tag", 1500, 200, (32,),
+            input_sigma=0.5, output_sigma=0.4, cache="5m", cache_prefix=4000, cache_hit=0.8),
+    Feature("policy-check", "risk", 6, (("claude-sonnet-4-5", 1.0),), "meta", 300, 100, (33,),
+            customer="meta", input_sigma=0.5, cache_prefix=10000),
     # Traffic that never goes through the gateway: on the bills, not in the logs.
     Feature("nightly-enrichment", "data-science", 1, (("gpt-4.1-mini", 0.7), ("gpt-4o", 0.3)),
             "none", 12000, 1500, (), input_sigma=0.5, channel="batch"),
     Feature("contract-ingest", "legal-ai", 1, (("claude-sonnet-4-5", 1.0),), "none", 12000, 800,
             (), input_sigma=0.6, cache="5m", cache_prefix=8000, cache_hit=0.6, channel="direct"),
+)  # fmt: skip
+
+# The demo organization's routing policy: the concierge chat stays on gpt-4.1 (passed to dbt
+# as var ailedger_routing_policy, so the shipped seeds/routing_policy.csv stays empty).
+ROUTING_POLICY: tuple[dict[str, object], ...] = (
+    {"route": "concierge-chat", "approved_model": "gpt-4.1", "is_frontier_justified": True,
+     "justification": "customer-facing: gpt-4.1-mini failed the concierge CSAT evaluation"},
 )  # fmt: skip
 
 # Requests per gateway request on each bypass channel.
@@ -216,6 +237,8 @@ _PROMPT_TOPICS = (
     "answer API reference questions", "translate documentation",
     "explain fraud model decisions", "extract KYC document fields",
     "suggest short chat replies", "summarize voice notes", "summarize voice memos for CRM",
+    "classify support tickets into queues", "chat with shoppers as the store concierge",
+    "answer from the internal knowledge base", "check requests against the risk policy manual",
 )  # fmt: skip
 SYSTEM_PROMPTS: tuple[str, ...] = tuple(
     f"You are a careful assistant that helps {topic}. Follow company policy P-{100 + n}, "

@@ -21,8 +21,23 @@ FAILURE_SHARE = 0.01
 PROXY_CACHE_HIT_SHARE = 0.004  # answered from LiteLLM's response cache: no provider call
 OLD_PROXY_SHARE = 0.10  # rows written by a proxy replica on an older LiteLLM version
 STAGING_SHARE = 0.03
-RUNAWAY_FEATURE = "notebook-copilot"
-RUNAWAY_DAY = 5  # days after the start
+# Waste plants (truth.py records each with its figures).
+# A runaway agent loop: one SQL-agent session of RUNAWAY_CALLS calls, RUNAWAY_SPACING_S apart
+# from RUNAWAY_HOUR on RUNAWAY_DAY, each re-sending the growing context (+RUNAWAY_INPUT_STEP).
+RUNAWAY_FEATURE = "sql-assistant"
+RUNAWAY_DAY = 12  # days after the start
+RUNAWAY_HOUR = 13
+RUNAWAY_CALLS = 300  # at most; a small demo gets one call per 40 requests
+RUNAWAY_BASE_INPUT = 1500
+RUNAWAY_INPUT_STEP = 80
+RUNAWAY_SPACING_S = 15
+# A one-day backfill: SPIKE_SHARE of the gateway requests on SPIKE_FEATURE on SPIKE_DAY.
+SPIKE_FEATURE = "synthetic-data"
+SPIKE_DAY = 20
+SPIKE_SHARE = 0.03
+# A deploy strips prompt caching from CACHE_BREAK_FEATURE from CACHE_BREAK_DAY on.
+CACHE_BREAK_FEATURE = "kb-assist"
+CACHE_BREAK_DAY = 18
 
 
 def load_days(con: duckdb.DuckDBPyConnection, start: date, days: int) -> None:
@@ -61,7 +76,19 @@ def generate_requests(con: duckdb.DuckDBPyConnection, requests: int, seed: int) 
     n_direct = round(requests * BYPASS_SHARE["direct"])
     total = requests + n_batch + n_direct
     seed = int(seed)
-    runaway_day = f"(select min(day) + {RUNAWAY_DAY} from demo_days)"
+    n_runaway = min(RUNAWAY_CALLS, requests // 40)
+    runaway_lo = requests - n_runaway
+    spike_lo = runaway_lo - round(requests * SPIKE_SHARE)
+    break_day = f"(select min(day) + {CACHE_BREAK_DAY} from demo_days)"
+
+    def lower_bound(table: str, where: str) -> str:
+        """The cum_lo of one row of an org_* table: an asof join on it picks exactly that row."""
+        return f"(select cum_lo from {table} where channel = 'gateway' and {where})"
+
+    feature_lo = {f: lower_bound("org_features", f"feature = '{f}'")
+                  for f in (RUNAWAY_FEATURE, SPIKE_FEATURE)}  # fmt: skip
+    day_lo = {n: lower_bound("org_days", f"day = (select min(day) + {n} from demo_days)")
+              for n in (RUNAWAY_DAY, SPIKE_DAY)}  # fmt: skip
     con.execute(
         f"create or replace temp macro u(i, k) as "
         f"cast(hash(i, k, {seed}) >> 11 as double) / 9007199254740992.0"
@@ -79,17 +106,33 @@ def generate_requests(con: duckdb.DuckDBPyConnection, requests: int, seed: int) 
                 case when i < {requests} then 'gateway'
                      when i < {requests + n_batch} then 'batch'
                      else 'direct' end as channel,
-                u(i, 1) as u_feature,
-                u(i, 2) as u_day,
-                u(i, 3) as u_hour,
+                case when i >= {runaway_lo} and i < {requests} then 'runaway'
+                     when i >= {spike_lo} and i < {runaway_lo} then 'spike' end as plant,
+                u(i, 1) as u_feature_drawn,
+                u(i, 2) as u_day_drawn,
+                u(i, 3) as u_hour_drawn,
                 u(i, 4) as u_model
             from range({total}) as t(i)
         ),
-        featured as (
-            select base.*, f.* exclude (channel, cum_lo)
+        planted as (
+            select
+                *,
+                case plant when 'runaway' then {feature_lo[RUNAWAY_FEATURE]}
+                           when 'spike' then {feature_lo[SPIKE_FEATURE]}
+                           else u_feature_drawn end as u_feature,
+                case plant when 'runaway' then {day_lo[RUNAWAY_DAY]}
+                           when 'spike' then {day_lo[SPIKE_DAY]}
+                           else u_day_drawn end as u_day,
+                case when plant = 'runaway'
+                    then {lower_bound("org_hours", f"hour = {RUNAWAY_HOUR}")}
+                    else u_hour_drawn end as u_hour
             from base
+        ),
+        featured as (
+            select planted.*, f.* exclude (channel, cum_lo)
+            from planted
             asof join org_features as f
-                on base.channel = f.channel and base.u_feature >= f.cum_lo
+                on planted.channel = f.channel and planted.u_feature >= f.cum_lo
         ),
         placed as (
             select featured.*, d.day, h.hour, fm.model
@@ -102,8 +145,9 @@ def generate_requests(con: duckdb.DuckDBPyConnection, requests: int, seed: int) 
         )
         select
             placed.*,
-            case when channel = 'gateway' and u(i, 5) < orphan_key then '(none)' else team end
-                as key_pool,
+            -- planted calls come from one job, through the owning team's key
+            case when channel = 'gateway' and plant is null and u(i, 5) < orphan_key
+                then '(none)' else team end as key_pool,
             u(i, 6) as u_key,
             u(i, 7) as u_customer
         from placed
@@ -119,7 +163,10 @@ def generate_requests(con: duckdb.DuckDBPyConnection, requests: int, seed: int) 
         ),
         modelled as (
             select
-                keyed.*,
+                keyed.* replace (
+                    case when feature = '{CACHE_BREAK_FEATURE}' and day >= {break_day}
+                        then 'none' else cache end as cache
+                ),
                 m.provider,
                 m.billed_as,
                 m.max_input_tokens,
@@ -132,17 +179,21 @@ def generate_requests(con: duckdb.DuckDBPyConnection, requests: int, seed: int) 
         drawn as (
             select
                 *,
-                channel = 'gateway' and u(i, 14) < {FAILURE_SHARE} as is_failed,
-                channel = 'gateway' and u(i, 14) >= {FAILURE_SHARE}
+                channel = 'gateway' and plant is distinct from 'runaway'
+                    and u(i, 14) < {FAILURE_SHARE} as is_failed,
+                channel = 'gateway' and plant is distinct from 'runaway'
+                    and u(i, 14) >= {FAILURE_SHARE}
                     and u(i, 15) < {PROXY_CACHE_HIT_SHARE} as is_proxy_cache_hit,
                 cache <> 'none' and u(i, 16) < cache_hit as is_prompt_cache_hit,
                 channel = 'batch' as is_batch,
                 cast(least(
                     max_input_tokens - cache_prefix,
-                    greatest(16, round(
+                    case when plant = 'runaway'
+                        then {RUNAWAY_BASE_INPUT} + {RUNAWAY_INPUT_STEP} * (i - {runaway_lo})
+                    else greatest(16, round(
                         input_median * exp(input_sigma * nrm(i, 10))
                         * case when u(i, 12) < long_context then 8 + 24 * u(i, 13) else 1 end
-                    ))
+                    )) end
                 ) as bigint) as variable_input,
                 cast(least(32000, greatest(1, round(
                     output_median * exp(output_sigma * nrm(i, 20))
@@ -168,6 +219,8 @@ def generate_requests(con: duckdb.DuckDBPyConnection, requests: int, seed: int) 
                 *,
                 case when has_no_tokens then 0
                      when provider = 'openai' then variable_input + cache_prefix - drawn_cache_read
+                     -- an uncached fixed prefix is billed as plain input
+                     when cache = 'none' then variable_input + cache_prefix
                      else variable_input end as uncached_input_tokens,
                 case when has_no_tokens then 0 else drawn_cache_read end as cache_read_tokens,
                 case when has_no_tokens or cache = '1h' then 0 else drawn_cache_write end
@@ -207,8 +260,11 @@ def generate_requests(con: duckdb.DuckDBPyConnection, requests: int, seed: int) 
             billed_as,
             day,
             cast(day as timestamp) + to_microseconds(
-                cast(hour as bigint) * 3600000000 + cast(floor(u(i, 50) * 3600000000) as bigint)
+                cast(hour as bigint) * 3600000000 + case when plant = 'runaway'
+                    then cast((i - {runaway_lo}) * {RUNAWAY_SPACING_S} as bigint) * 1000000
+                    else cast(floor(u(i, 50) * 3600000000) as bigint) end
             ) as started_at,
+            plant,
             is_failed,
             is_proxy_cache_hit,
             is_batch,
@@ -237,16 +293,15 @@ def generate_requests(con: duckdb.DuckDBPyConnection, requests: int, seed: int) 
             litellm_user,
             ip,
             tagging,
-            tagging <> 'none' and u(i, 30) >= no_feature as sends_feature,
+            tagging <> 'none' and (plant is not null or u(i, 30) >= no_feature) as sends_feature,
             u(i, 31) < {STAGING_SHARE} as is_staging,
             case when customer_via is not null and u(i, 32) < 0.9 then drawn_customer end
                 as customer,
             customer_via,
             case
+                -- an agent loop stuck in one session
+                when plant = 'runaway' then 'runaway|' || feature || '|' || day
                 when not sessions then null
-                -- an agent loop stuck in one notebook session for a day
-                when feature = '{RUNAWAY_FEATURE}' and day = {runaway_day} and u(i, 41) < 0.5
-                    then 'runaway|' || feature || '|' || day
                 else feature || '|' || coalesce(drawn_customer, '') || '|' || day || '|'
                     || cast(floor(u(i, 40) * 60) as integer)
             end as session_key,

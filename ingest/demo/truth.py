@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -30,6 +31,9 @@ DEFINITIONS = {
     "gap_by_cause": "per provider-month, the gap's causes: bypass_usd (token traffic that never "
     "went through the gateway, all of it in bypass_account_id) and non_token_usd (web search "
     "calls billed on their own lines); no other cause is planted",
+    "waste": "the planted waste (rpt_model_tier_overspend, rpt_prompt_efficiency, "
+    "rpt_unit_cost_baseline, rpt_spend_anomalies); money over gateway calls re-priced like "
+    "the warehouse, tokens over calls that reached the provider",
 }
 # The account each provider's bypass traffic is billed to.
 BYPASS_ACCOUNTS = {"openai": OPENAI_PROJECTS["batch"], "anthropic": ANTHROPIC_WORKSPACES["direct"]}
@@ -154,5 +158,127 @@ def build_truth(
             {"feature": feature, "day": day.isoformat(), "requests": n}
             for feature, day, n in runaway
         ],
+        "waste": _waste_truth(con),
         "definitions": DEFINITIONS,
+    }
+
+
+def _waste_truth(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Each waste plant with the figures the waste marts should find."""
+    from ingest.demo.organization import FEATURES, ROUTING_POLICY, SYSTEM_PROMPTS
+    from ingest.demo.traffic import (
+        CACHE_BREAK_DAY,
+        CACHE_BREAK_FEATURE,
+        SPIKE_DAY,
+        SPIKE_FEATURE,
+    )
+
+    tokens = ("uncached_input_tokens + cache_read_tokens + cache_write_5m_tokens"
+              " + cache_write_1h_tokens")  # fmt: skip
+    classify = con.execute("""
+        select cast(date_trunc('month', r.day) as date), count(*), sum(r.cost_usd),
+            sum(r.uncached_input_tokens * m.input_pt + r.cache_read_tokens * m.cache_read_pt
+                + r.cache_write_5m_tokens * m.write_5m_pt + r.cache_write_1h_tokens * m.write_1h_pt
+                + r.output_tokens * m.output_pt)
+        from demo_requests as r
+        join demo_prices as m on m.model = 'gpt-4.1-mini' and m.day = r.day
+        where r.channel = 'gateway' and r.feature = 'ticket-classify' and r.sends_feature
+        group by all order by all
+    """).fetchall()
+    cache_break = con.execute(f"""
+        with daily as (
+            select day, count(*) as requests,
+                sum(cost_usd) * 1000 / sum({tokens} + output_tokens) as cost_per_1k
+            from demo_requests
+            where channel = 'gateway' and feature = '{CACHE_BREAK_FEATURE}' and sends_feature
+                and not is_proxy_cache_hit
+            group by day
+        )
+        select today.day, today.requests, today.cost_per_1k, median(earlier.cost_per_1k)
+        from daily as today
+        join daily as earlier on earlier.day < today.day and earlier.day >= today.day - 7
+        where today.day = (select min(day) + {CACHE_BREAK_DAY} from demo_days)
+        group by all
+    """).fetchall()[0]
+    prompt = SYSTEM_PROMPTS[next(f for f in FEATURES if f.name == "policy-check").prompts[0]]
+    duplicate = con.execute(f"""
+        with calls as (
+            select r.*, {tokens} as input_tokens, p.input_pt - p.cache_read_pt as saving_pt,
+                {PROVIDER_CALL} as is_provider_call
+            from demo_requests as r
+            join demo_prices as p on p.model = r.model and p.day = r.day
+            where r.channel = 'gateway' and r.feature = 'policy-check'
+        ),
+        prefix as (
+            select min(input_tokens) as prefix_tokens from calls where is_provider_call
+        )
+        select cast(date_trunc('month', day) as date), count(*) filter (sends_feature),
+            sum(cache_read_tokens), any_value(prefix_tokens),
+            any_value(prefix_tokens)
+                * sum(saving_pt) filter (sends_feature and is_provider_call)
+        from calls, prefix
+        group by all order by all
+    """).fetchall()
+    runaway = con.execute(f"""
+        select count(*), sum(cost_usd), min({tokens}), max({tokens}), min(started_at)
+        from demo_requests where channel = 'gateway' and plant = 'runaway'
+    """).fetchall()[0]
+    spike = con.execute(f"""
+        with daily as (
+            select day, sum(cost_usd) as cost_usd from demo_requests
+            where channel = 'gateway' and key_team = (
+                select team from org_features where feature = '{SPIKE_FEATURE}')
+            group by day
+        )
+        select today.day, today.cost_usd, sum(earlier.cost_usd) / 7
+        from daily as today
+        join daily as earlier on earlier.day < today.day and earlier.day >= today.day - 7
+        where today.day = (select min(day) + {SPIKE_DAY} from demo_days)
+        group by all
+    """).fetchall()[0]
+    break_day, break_requests, break_per_1k, break_baseline = cache_break
+    spike_day, spike_usd, spike_baseline = spike
+    return {
+        "classification_route": {
+            "route": "ticket-classify",
+            "current_model": "gpt-4.1",
+            "right_sized_model": "gpt-4.1-mini",
+            "months": [
+                {"billing_month": m.isoformat(), "requests": n, "current_cost_usd": _money(cur),
+                 "right_sized_cost_usd": _money(right), "overspend_ratio": str(cur / right)}
+                for m, n, cur, right in classify
+            ],
+        },  # fmt: skip
+        "justified_route": {**ROUTING_POLICY[0], "monthly_savings_usd": "0"},
+        "cache_break": {
+            "route": CACHE_BREAK_FEATURE,
+            "model": "claude-sonnet-4-5",
+            "day": break_day.isoformat(),
+            "requests": break_requests,
+            "cost_per_1k_tokens": str(break_per_1k),
+            "trailing_baseline": str(break_baseline),
+        },
+        "duplicate_system_prompt": {
+            "route": "policy-check",
+            "system_prompt_sha256": hashlib.sha256(prompt.encode()).hexdigest(),
+            "months": [
+                {"billing_month": m.isoformat(), "requests": n, "cache_read_tokens": reads,
+                 "prefix_tokens": prefix, "missed_cache_savings_usd": _money(missed)}
+                for m, n, reads, prefix, missed in duplicate
+            ],
+        },  # fmt: skip
+        "runaway_session": {
+            "calls": runaway[0],
+            "cost_usd": _money(runaway[1]),
+            "first_input_tokens": runaway[2],
+            "last_input_tokens": runaway[3],
+            "started_at": runaway[4].isoformat(),
+        },
+        "spend_spike": {
+            "team": next(f.team for f in FEATURES if f.name == SPIKE_FEATURE),
+            "day": spike_day.isoformat(),
+            "spend_usd": _money(spike_usd),
+            "trailing_baseline_usd": _money(spike_baseline),
+        },
+        "routing_policy": [dict(row) for row in ROUTING_POLICY],
     }

@@ -35,6 +35,10 @@ MARTS = {
     "rpt_attribution_coverage": "billing_month",
     "rpt_gpu_waste": "gpu_waste_id",
     "rpt_inference_unit_cost": "inference_unit_cost_id",
+    "rpt_model_tier_overspend": "overspend_id",
+    "rpt_prompt_efficiency": "prompt_efficiency_id",
+    "rpt_unit_cost_baseline": "unit_cost_id",
+    "rpt_spend_anomalies": "anomaly_id",
 }
 CENT = Decimal("0.01")
 HALF_CENT = Decimal("0.005")
