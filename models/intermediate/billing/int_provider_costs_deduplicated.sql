@@ -69,6 +69,10 @@ cloud_model_costs as (
         cost_date,
         model_name,
         charge_type,
+        -- Classified like the API lines, by the token kind the cloud line bills
+        -- (seeds/invoice_line_categories.csv: `cloud | <kind>`).
+        lower({{ dbt.concat(["'cloud | '", 'charge_type']) }}) as match_text,
+        true as names_model,
         is_batch,
         account_id,
         billed_cost_usd,
