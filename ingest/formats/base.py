@@ -26,7 +26,7 @@ from typing import ClassVar
 import duckdb
 
 from ingest.errors import AiledgerError
-from ingest.formats import sql
+from ingest.formats import privacy, sql
 from ingest.formats.readers import (
     read_csv_records,
     read_json_documents,
@@ -131,6 +131,21 @@ class Format:
         (a CSV header or a JSON path), read from the record before sensitive fields go."""
         return {}
 
+    def clean_json(self, column: str, value: str) -> str:
+        """A JSON column's value with the conversation text it may carry removed."""
+        return value
+
+    def guard(self, column: str, value: str, pol: privacy.Policy) -> tuple[str, str]:
+        """A JSON column (or ``_extra``) after the size guard / allow-list, and how many
+        values that dropped. Allow-list mode keeps no ``_extra``: no model reads it."""
+        if column == "_extra" and pol.keep_only_known_keys:
+            return "cast(null as json)", f"coalesce(len(json_keys({value})), 0)"
+        return privacy.guard_json(value, pol.max_unknown_text_chars)
+
+    def clean_raw_row(self, rec: str) -> str:
+        """A cleaned JSON record as kept in ``raw._rejects.raw_row`` (JSON formats only)."""
+        return rec
+
     def clean_record(self, rec: str) -> str:
         """A JSON record with prompt/response text removed (JSON formats only)."""
         if not self.sensitive:
@@ -166,20 +181,50 @@ def _stage_typed(
         from ({source_sql}) as rec
         """
     )
+    _guard_parsed(con, fmt)
     cols = ", ".join(sql.ident(c) for c in fmt.raw_columns())
     con.execute(
         f"create or replace temp table incoming as "
-        f"select _row_number, {cols} from parsed where len(_errors) = 0"
+        f"select _row_number, {cols} from guarded where len(_errors) = 0"
     )
     con.execute(
         """
         insert into incoming_rejects
         select _row_number, _errors[1].column_name, _errors[1].reason,
                left(_raw_row, 1000)
-        from parsed where len(_errors) > 0
+        from guarded where len(_errors) > 0
         """
     )
+    con.execute("drop table guarded")
+
+
+def _guard_parsed(con: duckdb.DuckDBPyConnection, fmt: Format) -> None:
+    """``guarded``: ``parsed`` with conversation text and long unknown strings removed from
+    its JSON columns, ``_extra`` and ``_raw_row``; ``incoming_dropped`` counts the values the
+    size guard or allow-list dropped from landed rows (the load summary reports it)."""
+    pol = privacy.policy()
+    replaced, counts = [], []
+    for f in fmt.fields:
+        if f.kind != "json":
+            continue
+        value, count = fmt.guard(f.name, fmt.clean_json(f.name, sql.ident(f.name)), pol)
+        replaced.append(f"{value} as {sql.ident(f.name)}")
+        counts.append(count)
+    value, count = fmt.guard("_extra", "_extra", pol)
+    replaced.append(f"{value} as _extra")
+    counts.append(count)
+    raw_row, _ = privacy.guard_text("_raw_row", pol.max_unknown_text_chars)
+    replaced.append(f"{raw_row} as _raw_row")
+    con.execute(
+        f"create or replace temp table guarded as select * replace ({', '.join(replaced)}),"
+        f" {' + '.join(counts)} as _dropped from parsed"
+    )
     con.execute("drop table parsed")
+    con.execute(
+        "create or replace temp table incoming_dropped as"
+        " select coalesce(sum(_dropped), 0) as values_dropped from guarded"
+        " where len(_errors) = 0"
+    )
 
 
 class CsvFormat(Format):
@@ -208,7 +253,17 @@ class CsvFormat(Format):
         unknown = [h for h in header if h not in known]
         extra = sql.json_object_of(unknown, "rec") if unknown else "cast(null as json)"
         landed = [h for h in header if h not in self.sensitive]
-        raw_row = f"cast({sql.json_object_of(landed, 'rec')} as varchar)"
+        json_columns = {f.source: f.name for f in self.fields if f.kind == "json"}
+        pairs = []
+        for h in landed:
+            v = f"rec.{sql.ident(h)}"
+            if h in json_columns:
+                # Text a JSON column may carry is removed from the raw row too; a cell that
+                # is not JSON cannot be cleaned and is left out.
+                parsed = f"case when json_valid({v}) then cast({v} as json) end"
+                v = f"cast({self.clean_json(json_columns[h], parsed)} as varchar)"
+            pairs.append(f"{sql.literal(h)}, {v}")
+        raw_row = f"cast(json_object({', '.join(pairs)}) as varchar)"
         derived = self.derived_exprs(
             lambda h: f"rec.{sql.ident(h)}" if h in header else "cast(null as varchar)"
         )
@@ -303,7 +358,7 @@ def stage_json_records(
         values,
         derived,
         extra,
-        "cast(clean as varchar)",
+        f"cast({fmt.clean_raw_row('clean')} as varchar)",
     )
     con.execute("drop table json_input")
 

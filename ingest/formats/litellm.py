@@ -2,18 +2,48 @@
 ``StandardLoggingPayload`` its logging callbacks write as JSONL.
 
 The conversation (``messages``, ``response``, ``proxy_server_request``) never lands: only a
-sha256 of the system prompt is kept, so duplicate prompts can still be measured.
+sha256 of the system prompt is kept, so duplicate prompts can still be measured. Nor does the
+text LiteLLM copies into ``metadata`` (vector-store queries and results, guardrail requests and
+responses, MCP tool arguments and results, prompt variables) or the tool definitions in
+``model_parameters``: see ingest/formats/privacy.py.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import ClassVar
 
-from ingest.formats import sql
+from ingest.formats import privacy, sql
 from ingest.formats.base import CsvFormat, Field, JsonLinesFormat
 
-CONVERSATION = ("messages", "response", "proxy_server_request")
+CONVERSATION = (
+    "messages",
+    "response",
+    "proxy_server_request",
+    # StandardLoggingPayload carries these at the top level too.
+    "guardrail_information",
+    "vector_store_request_metadata",
+    "mcp_tool_call_metadata",
+)
+# JSON columns that carry owner tags and counts but may also carry conversation text.
+ALLOWED_KEYS = {
+    "hidden_params": privacy.HIDDEN_PARAMS_READ_KEYS,
+    "model_parameters": privacy.MODEL_PARAMETERS_READ_KEYS,
+}
+
+
+def clean_metadata(value: str) -> str:
+    return privacy.drop_members(value, privacy.LITELLM_TEXT_MEMBERS)
+
+
+def _unwrapped(rec: str, key: str) -> str:
+    """A JSON member that may be written as a string of JSON (Postgres JSONB exports)."""
+    v = f"json_extract({rec}, {sql.literal(f'$.{key}')})"
+    return (
+        f"case when json_type({v}) = 'VARCHAR' and json_valid({v} ->> '$')"
+        f" then cast({v} ->> '$' as json) else {v} end"
+    )
 
 
 def _spend_log_fields(path: Callable[[str], str]) -> tuple[Field, ...]:
@@ -56,6 +86,35 @@ class _HashesSystemPrompt:
     """Keeps sha256 of the system prompt from ``messages``; the conversation never lands."""
 
     sensitive = CONVERSATION
+
+    def clean_json(self, column: str, value: str) -> str:
+        if column == "metadata":
+            return clean_metadata(value)
+        if column == "model_parameters":
+            return privacy.drop_keys(value, privacy.MODEL_PARAMETER_TEXT)
+        return value
+
+    def clean_raw_row(self, rec: str) -> str:
+        # metadata and model_parameters replaced by their cleaned selves (unwrapped first when
+        # written as a string of JSON), so a rejected record's raw row holds none of their text.
+        drop = {k: None for k in ("metadata", "model_parameters")}
+        cleaned = ", ".join(
+            f"{sql.literal(k)}, {self.clean_json(k, _unwrapped(rec, k))}"
+            for k in ("metadata", "model_parameters")
+        )
+        return (
+            f"json_merge_patch(json_merge_patch({rec}, {sql.literal(json.dumps(drop))}),"
+            f" json_object({cleaned}))"
+        )
+
+    def guard(self, column: str, value: str, pol: privacy.Policy) -> tuple[str, str]:
+        allowed = privacy.litellm_metadata_known_keys() if column == "metadata" else (
+            ALLOWED_KEYS.get(column)
+        )
+        if pol.keep_only_known_keys and allowed is not None:
+            known = "[" + ", ".join(sql.literal(k) for k in allowed) + "]"
+            value = privacy.filter_keys(value, f"list_contains({known}, k)")
+        return super().guard(column, value, pol)  # type: ignore[misc]
     derived: ClassVar[dict[str, str]] = {"system_prompt_sha256": "VARCHAR"}
     messages_source: ClassVar[str] = "$.messages"
 
