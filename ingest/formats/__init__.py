@@ -13,7 +13,7 @@ from ingest.formats.litellm import (
     LiteLLMSpendLogsJsonl,
     LiteLLMStandardLogging,
 )
-from ingest.formats.otel import OtelFlatSpans, OtelOtlpJson
+from ingest.formats.otel import OtelConsoleSpans, OtelFlatSpans, OtelOtlpJson
 
 FORMATS: list[Format] = [
     LiteLLMSpendLogsCsv(),
@@ -21,14 +21,14 @@ FORMATS: list[Format] = [
     LiteLLMStandardLogging(),
     OtelOtlpJson(),
     OtelFlatSpans(),
+    OtelConsoleSpans(),
 ]
 
-try:  # provider formats are registered by ingest.formats.providers
-    from ingest.formats.providers import PROVIDER_FORMATS
+# Provider formats live in their own modules; a broken one must fail loudly, not make its
+# formats vanish from recognition.
+from ingest.formats.providers import PROVIDER_FORMATS  # noqa: E402
 
-    FORMATS += PROVIDER_FORMATS
-except ImportError:  # pragma: no cover - during development only
-    pass
+FORMATS += PROVIDER_FORMATS
 
 
 def by_name(name: str) -> Format:

@@ -299,15 +299,38 @@ class JsonLinesFormat(Format):
         return isinstance(first, dict) and set(self.signature) <= set(first)
 
     def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
+        if _is_single_document(path):
+            # One (often pretty-printed) object per file, or an array of them: all or nothing.
+            read_json_documents(con, path, label)
+            stage_json_records(
+                con, self, "select _page_number as _row_number, cast(page as varchar) as rec"
+                " from pages", label
+            )
+            return
         read_json_lines(con, path, label)
         stage_json_records(con, self, "select _row_number, line as rec from json_records", label)
 
 
 def _first_object(head: Head) -> object | None:
+    """The first record: the first line, or the whole head when it is one (pretty-printed)
+    document, as LiteLLM's bucket loggers write one request per file."""
+    for candidate in (head.first_line, head.text.lstrip("\ufeff")):
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def _is_single_document(path: Path) -> bool:
+    """True when the file is not JSON lines: its first line is not a JSON value by itself."""
+    with path.open("rb") as f:
+        first = f.readline(1024 * 1024).decode("utf-8", "replace").lstrip("\ufeff").strip()
     try:
-        return json.loads(head.first_line)
+        json.loads(first)
     except ValueError:
-        return None
+        return first.startswith(("{", "["))
+    return False
 
 
 def stage_json_records(

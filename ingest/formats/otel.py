@@ -16,7 +16,7 @@ import duckdb
 
 from ingest.formats import privacy, sql
 from ingest.formats.base import Field, Format, Head, JsonLinesFormat, stage_json_records
-from ingest.formats.readers import read_json_documents, require_page_key
+from ingest.formats.readers import _quote, read_json_documents, require_page_key
 
 # Attribute prefixes of the LLM span schemes read: GenAI conventions, OpenInference,
 # Traceloop, the Vercel AI SDK.
@@ -154,10 +154,17 @@ class OtelFlatSpans(_OtelSpans, JsonLinesFormat):
 
 # Flatten OTLP key/value attribute lists into one JSON object per span. OTLP JSON writes
 # int64 values as strings; they stay text here and are cast in staging.
+# An array value becomes a plain JSON array of its scalars (OpenInference's tag.tags), as the
+# SDK's console exporter writes it.
 _KV = """(
     select json_group_object(kv ->> 'key', coalesce(
         kv -> '$.value.stringValue', kv -> '$.value.intValue', kv -> '$.value.doubleValue',
-        kv -> '$.value.boolValue', kv -> '$.value.arrayValue', kv -> '$.value.kvlistValue'))
+        kv -> '$.value.boolValue',
+        case when (kv -> '$.value.arrayValue') is not null then to_json(list_transform(
+            coalesce(cast(json_extract(kv, '$.value.arrayValue.values[*]') as json[]), []),
+            lambda v: coalesce(v -> '$.stringValue', v -> '$.intValue', v -> '$.doubleValue',
+                               v -> '$.boolValue', v))) end,
+        kv -> '$.value.kvlistValue'))
     from unnest(cast(json_extract({src}, '$[*]') as json[])) as a(kv)
 )"""
 
@@ -203,3 +210,41 @@ class OtelOtlpJson(_OtelSpans):
         read_json_documents(con, path, label)
         require_page_key(con, "resourceSpans", label, self.name)
         stage_json_records(con, self, OTLP_RECORDS, label)
+
+
+class OtelConsoleSpans(_OtelSpans):
+    """The OpenTelemetry SDK's ConsoleSpanExporter output: one pretty-printed JSON object per
+    span, written one after another (not JSON lines), ids as ``0x``-prefixed hex."""
+
+    name = "otel_genai_spans_console"
+    description = "OpenTelemetry SDK console exporter output (concatenated span JSON objects)"
+
+    def sniff(self, head: Head) -> bool:
+        text = head.text.lstrip("\ufeff").lstrip()
+        return (
+            text.startswith(("{", "["))
+            and '"context"' in text[:4096]
+            and '"span_id"' in text[:4096]
+            and '"attributes"' in text
+        )
+
+    def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
+        # DuckDB's reader splits concatenated documents; a broken one refuses the file.
+        con.execute(
+            f"""
+            create or replace temp table pages as
+            select row_number() over () as _page_number, json as page
+            from read_json({_quote(path)}, format = 'unstructured', records = false,
+                           maximum_object_size = 67108864)
+            """
+        )
+        stage_json_records(
+            con,
+            self,
+            """select row_number() over (order by _page_number, i) as _row_number,
+                      cast(s as varchar) as rec
+               from pages, unnest(case when json_type(page) = 'ARRAY'
+                                       then cast(json_extract(page, '$[*]') as json[])
+                                       else [page] end) with ordinality as u(s, i)""",
+            label,
+        )

@@ -40,6 +40,6 @@ def fixture_exports() -> list[Path]:
     files = [p for p in FIXTURES.rglob("*") if p.is_file()]
     return sorted(
         p for p in files
-        if p.parent.name in {"litellm", "otel", "openai", "anthropic"}
+        if p.parent.name in {"litellm", "otel", "openai", "anthropic", "real_clients"}
         and not p.name.startswith("bad")
     )

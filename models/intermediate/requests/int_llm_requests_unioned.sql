@@ -18,7 +18,9 @@ spend_logs as (
         api_key_hash,
         gateway_cost_usd,
         'litellm_spend_logs' as source_format,
-        1 as source_preference
+        1 as source_preference,
+        false as is_cache_unknown,
+        api_key_alias
     from {{ ref('stg_litellm__spend_logs') }}
 
 ),
@@ -30,7 +32,9 @@ standard_logging as (
         api_key_hash,
         gateway_cost_usd,
         'litellm_standard_logging' as source_format,
-        2 as source_preference
+        2 as source_preference,
+        false as is_cache_unknown,
+        api_key_alias
     from {{ ref('stg_litellm__standard_logging') }}
 
 ),
@@ -42,7 +46,9 @@ otel_spans as (
         cast(null as {{ dbt.type_string() }}) as api_key_hash,
         cast(null as {{ ailedger.type_money() }}) as gateway_cost_usd,
         'otel_genai_spans' as source_format,
-        3 as source_preference
+        3 as source_preference,
+        is_cache_unknown,
+        cast(null as {{ dbt.type_string() }}) as api_key_alias
     from {{ ref('stg_otel__genai_spans') }}
     where model_name is not null
 

@@ -24,6 +24,10 @@ gateway as (
         provider,
         sum(cost_usd) as gateway_cost_usd,
         sum(gateway_cost_usd) as gateway_logged_cost_usd,
+        -- Mispricing compares like with like: only requests that carry a logged cost.
+        sum(case when gateway_cost_usd is not null then cost_usd end)
+            as logged_requests_repriced_usd,
+        sum(case when is_cache_unknown then cost_usd end) as cache_unknown_usd,
         count(*) as request_count,
         sum(case when is_priced then 0 else 1 end) as unpriced_request_count
     from {{ ref('fct_llm_requests') }}
@@ -39,6 +43,8 @@ joined as (
         coalesce(invoice.invoice_cost_usd, 0) as invoice_cost_usd,
         coalesce(gateway.gateway_cost_usd, 0) as gateway_cost_usd,
         coalesce(gateway.gateway_logged_cost_usd, 0) as gateway_logged_cost_usd,
+        coalesce(gateway.logged_requests_repriced_usd, 0) as logged_requests_repriced_usd,
+        coalesce(gateway.cache_unknown_usd, 0) as cache_unknown_usd,
         coalesce(gateway.request_count, 0) as request_count,
         coalesce(gateway.unpriced_request_count, 0) as unpriced_request_count,
         coalesce(invoice.is_invoice_estimated, false) as is_invoice_estimated,
@@ -67,7 +73,7 @@ final as (
                   then cast(invoice_cost_usd - gateway_cost_usd as {{ ailedger.type_ratio() }})
                        / cast(invoice_cost_usd as {{ ailedger.type_ratio() }}) end
              as {{ ailedger.type_ratio() }}) as gap_pct,
-        {{ ailedger.money('gateway_logged_cost_usd - gateway_cost_usd') }}
+        {{ ailedger.money('gateway_logged_cost_usd - logged_requests_repriced_usd') }}
             as gateway_mispricing_usd,
         cast(request_count as {{ dbt.type_bigint() }}) as request_count,
         cast(unpriced_request_count as {{ dbt.type_bigint() }}) as unpriced_request_count,
@@ -81,7 +87,8 @@ final as (
                          / cast(invoice_cost_usd as {{ ailedger.type_ratio() }})) <= {{ tolerance }}
                 then 'reconciled'
             else 'gap'
-        end as {{ dbt.type_string() }}) as status
+        end as {{ dbt.type_string() }}) as status,
+        {{ ailedger.money('cache_unknown_usd') }} as cache_unknown_usd
     from joined
 
 )

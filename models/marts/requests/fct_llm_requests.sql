@@ -73,7 +73,9 @@ final as (
         cast(system_prompt_sha256 as {{ dbt.type_string() }}) as system_prompt_sha256,
         cast(source_format as {{ dbt.type_string() }}) as source_format,
         cast(source_file as {{ dbt.type_string() }}) as source_file,
-        cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+        cast(loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        coalesce(is_cache_unknown, false) as is_cache_unknown,
+        cast(api_key_alias as {{ dbt.type_string() }}) as api_key_alias
     from priced
 
 )
