@@ -9,9 +9,12 @@ from __future__ import annotations
 from ingest.errors import AiledgerError
 from ingest.formats.base import Field, Format, Head
 from ingest.formats.litellm import (
+    LiteLLMEndUserTableCsv,
     LiteLLMSpendLogsCsv,
     LiteLLMSpendLogsJsonl,
     LiteLLMStandardLogging,
+    LiteLLMTeamTableCsv,
+    LiteLLMVerificationTokenCsv,
 )
 from ingest.formats.otel import OtelConsoleSpans, OtelFlatSpans, OtelOtlpJson
 
@@ -19,6 +22,9 @@ FORMATS: list[Format] = [
     LiteLLMSpendLogsCsv(),
     LiteLLMSpendLogsJsonl(),
     LiteLLMStandardLogging(),
+    LiteLLMVerificationTokenCsv(),
+    LiteLLMTeamTableCsv(),
+    LiteLLMEndUserTableCsv(),
     OtelOtlpJson(),
     OtelFlatSpans(),
     OtelConsoleSpans(),

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from ingest.formats import privacy, sql
-from ingest.formats.base import CsvFormat, Field, JsonLinesFormat
+from ingest.formats.base import CsvFormat, Field, Head, JsonLinesFormat
 
 CONVERSATION = (
     "messages",
@@ -179,3 +179,78 @@ class LiteLLMStandardLogging(_HashesSystemPrompt, JsonLinesFormat):
     )
     signature = ("id", "response_cost", "startTime")
 
+
+
+class _LiteLLMDimensionCsv(CsvFormat):
+    """A LiteLLM proxy table exported with the same ``\\copy … csv header`` as SpendLogs."""
+
+    excluded: ClassVar[tuple[str, ...]] = ()
+
+    def sniff(self, head: Head) -> bool:
+        header = set(head.csv_header())
+        return super().sniff(head) and not header & set(self.excluded)
+
+
+class LiteLLMVerificationTokenCsv(_LiteLLMDimensionCsv):
+    """``LiteLLM_VerificationToken``: the virtual keys. ``token`` is the hashed key, the value
+    SpendLogs writes as ``api_key``."""
+
+    name = "litellm_verification_token_csv"
+    table = "litellm_verification_token"
+    description = "LiteLLM proxy LiteLLM_VerificationToken table (virtual keys) exported as CSV"
+    fields = (
+        Field("token", "token", required=True, not_null=True),
+        Field("key_name", "key_name"),
+        Field("key_alias", "key_alias"),
+        Field("team_id", "team_id"),
+        Field("user_id", "user_id"),
+        Field("organization_id", "organization_id"),
+        Field("metadata", "metadata", "json"),
+        Field("spend", "spend", "decimal"),
+        Field("max_budget", "max_budget", "decimal"),
+        Field("blocked", "blocked", "boolean"),
+        Field("expires", "expires", "timestamp"),
+        Field("created_at", "created_at", "timestamp"),
+        Field("updated_at", "updated_at", "timestamp"),
+    )
+    signature = ("token", "key_alias", "team_id")
+
+
+class LiteLLMTeamTableCsv(_LiteLLMDimensionCsv):
+    """``LiteLLM_TeamTable``: team ids and their names (``team_alias``)."""
+
+    name = "litellm_team_table_csv"
+    table = "litellm_team_table"
+    description = "LiteLLM proxy LiteLLM_TeamTable table exported as CSV"
+    fields = (
+        Field("team_id", "team_id", required=True, not_null=True),
+        Field("team_alias", "team_alias", required=True),
+        Field("organization_id", "organization_id"),
+        Field("metadata", "metadata", "json"),
+        Field("spend", "spend", "decimal"),
+        Field("max_budget", "max_budget", "decimal"),
+        Field("blocked", "blocked", "boolean"),
+        Field("created_at", "created_at", "timestamp"),
+        Field("updated_at", "updated_at", "timestamp"),
+    )
+    signature = ("team_id", "team_alias")
+    excluded = ("token", "request_id")
+
+
+class LiteLLMEndUserTableCsv(_LiteLLMDimensionCsv):
+    """``LiteLLM_EndUserTable``: the end users (customers) the proxy tracks."""
+
+    name = "litellm_end_user_table_csv"
+    table = "litellm_end_user_table"
+    description = "LiteLLM proxy LiteLLM_EndUserTable table exported as CSV"
+    fields = (
+        Field("user_id", "user_id", required=True, not_null=True),
+        Field("alias", "alias"),
+        Field("spend", "spend", "decimal"),
+        Field("allowed_model_region", "allowed_model_region"),
+        Field("default_model", "default_model"),
+        Field("budget_id", "budget_id"),
+        Field("blocked", "blocked", "boolean"),
+    )
+    signature = ("user_id", "alias", "blocked")
+    excluded = ("token", "request_id", "team_alias")
