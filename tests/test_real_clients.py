@@ -124,6 +124,13 @@ def test_openinference_spans_are_understood(warehouse: Path) -> None:
         " from marts.fct_llm_requests where request_id = ?",
         [OPENINFERENCE_SPAN],
     )
+    # OpenInference's metadata attribute (a string of JSON) is parsed at landing.
+    meta = query(
+        warehouse,
+        "select distinct attributes -> '$.metadata' ->> '$.feature', attributes ->> '$.\"user.id\"'"
+        " from raw.otel_genai_spans where attributes ->> '$.\"llm.model_name\"' is not null",
+    )
+    assert meta == [("invoice-qa", "cust_9")]
     # 464 x $2.50 + 1536 x $1.25 + 300 x $10 per 1M tokens.
     assert row == [("openai", "gpt-4o", "billing", "invoice-qa", "cust_9", "sess-1",
                     464, 1536, 300, 0, False, Decimal("0.00608"))]

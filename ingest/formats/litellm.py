@@ -34,7 +34,9 @@ ALLOWED_KEYS = {
 
 
 def clean_metadata(value: str) -> str:
-    return privacy.drop_members(value, privacy.LITELLM_TEXT_MEMBERS)
+    return privacy.drop_keys(
+        privacy.drop_members(value, privacy.LITELLM_TEXT_MEMBERS), privacy.LITELLM_TEXT_KEYS
+    )
 
 
 def _unwrapped(rec: str, key: str) -> str:

@@ -120,6 +120,15 @@ class _OtelSpans(Format):
     def clean_record(self, rec: str) -> str:
         # Events carry the conversation in older conventions: they never land.
         kept = self.clean_json("attributes", f"json_extract({rec}, '$.attributes')")
+        # OpenInference writes its `metadata` attribute as a string of JSON: parsed here, so
+        # the owner tags in it are a plain JSON path on every engine.
+        meta = f"json_extract({kept}, '$.metadata')"
+        kept = (
+            f"case when json_type({meta}) = 'VARCHAR' and json_valid({meta} ->> '$')"
+            f" and json_type(cast({meta} ->> '$' as json)) = 'OBJECT'"
+            f" then json_merge_patch({kept}, json_object('metadata', cast({meta} ->> '$' as json)))"
+            f" else {kept} end"
+        )
         return (
             f"json_merge_patch(json_merge_patch({rec},"
             f" '{{\"attributes\": null, \"events\": null}}'),"

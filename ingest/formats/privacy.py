@@ -75,6 +75,15 @@ LITELLM_TEXT_MEMBERS = {
     "mcp_tool_call_metadata": ("arguments", "result"),
     "prompt_management_metadata": ("prompt_variables", "prompt_template"),
 }
+# LiteLLM metadata keys dropped whole: the request body LiteLLM 1.110 copies into SpendLogs
+# metadata, error and evaluation details that quote the conversation.
+LITELLM_TEXT_KEYS = (
+    "proxy_server_request",
+    "messages",
+    "response",
+    "error_information",
+    "eval_information",
+)
 # StandardLoggingPayload model_parameters members with tool definitions and prompts.
 MODEL_PARAMETER_TEXT = ("tools", "functions", "messages", "prompt", "input")
 

@@ -72,6 +72,9 @@ METADATA = {
                                "result": {"text": MARKER}},
     "prompt_management_metadata": {"prompt_id": "p1", "prompt_variables": {"v": MARKER}},
     "requester_metadata": {"note": f"{MARKER} {LONG}"},
+    # LiteLLM 1.110 copies the request body into SpendLogs metadata.
+    "proxy_server_request": {"body": {"messages": [{"role": "user", "content": MARKER}]}},
+    "error_information": {"error_message": MARKER},
 }
 MESSAGES = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": MARKER}]
 
