@@ -184,3 +184,20 @@ def test_a_gateway_file_that_yields_no_request_is_a_warning(warehouse: Path) -> 
     assert [(Path(f).name, n, reason) for f, n, reason in findings] == [
         ("no_model.jsonl", 2, "no model")
     ]
+
+
+def test_the_model_litellm_priced_is_kept_beside_the_logged_one(warehouse: Path) -> None:
+    for table in ("stg_litellm__standard_logging", "stg_litellm__spend_logs"):
+        rows = query(
+            warehouse,
+            f"select distinct litellm_base_model from staging.{table} where request_id = ?",
+            [ANTHROPIC_ID],
+        )
+        assert rows == [("claude-sonnet-4-5-20250929",)]
+    # The price-map entry itself (hundreds of keys per call) does not land in _extra.
+    extra = query(
+        warehouse,
+        "select count(*) from raw.litellm_standard_logging"
+        " where cast(_extra as varchar) like '%model_map%'",
+    )
+    assert extra == [(0,)]

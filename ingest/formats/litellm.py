@@ -178,6 +178,9 @@ class LiteLLMStandardLogging(_HashesSystemPrompt, JsonLinesFormat):
         Field("error_str", "$.error_str"),
         Field("hidden_params", "$.hidden_params", "json"),
         Field("model_parameters", "$.model_parameters", "json"),
+        # The price-map key LiteLLM priced the call with (its base model, for an Azure
+        # deployment); the rest of model_map_information is the price-map entry itself.
+        Field("model_map_key", "$.model_map_information.model_map_key"),
     )
     signature = ("id", "response_cost", "startTime")
 

@@ -42,4 +42,5 @@ def fixture_exports() -> list[Path]:
         p for p in files
         if p.parent.name in {"litellm", "otel", "openai", "anthropic", "real_clients"}
         and not p.name.startswith("bad")
+        and p.suffix != ".md"
     )

@@ -54,7 +54,12 @@ renamed as (
         {{ ailedger.epoch_to_timestamp(adapter.quote('completionStartTime')) }} as first_token_at,
 
         ---------- load metadata
-        {{ ailedger.load_metadata_columns() }}
+        {{ ailedger.load_metadata_columns() }},
+
+        ---------- added: the base model (kept apart from model_name)
+        -- The price-map key LiteLLM priced the call with: for an Azure deployment
+        -- (azure/<deployment>), the base model the deployment serves.
+        nullif(model_map_key, '') as litellm_base_model
 
     from source
 
