@@ -203,11 +203,25 @@ def _guard_parsed(con: duckdb.DuckDBPyConnection, fmt: Format) -> None:
     its JSON columns, ``_extra`` and ``_raw_row``; ``incoming_dropped`` counts the values the
     size guard or allow-list dropped from landed rows (the load summary reports it)."""
     pol = privacy.policy()
+    # Cleaned first, into its own table: the guard reads each value several times, and a
+    # cleaning expression (a subquery per record) would run again for each read.
+    cleaned = [
+        f"{fmt.clean_json(f.name, sql.ident(f.name))} as {sql.ident(f.name)}"
+        for f in fmt.fields
+        if f.kind == "json" and fmt.clean_json(f.name, sql.ident(f.name)) != sql.ident(f.name)
+    ]
+    if cleaned:
+        con.execute(
+            f"create or replace temp table parsed_clean as"
+            f" select * replace ({', '.join(cleaned)}) from parsed"
+        )
+        con.execute("drop table parsed")
+        con.execute("alter table parsed_clean rename to parsed")
     replaced, counts = [], []
     for f in fmt.fields:
         if f.kind != "json":
             continue
-        value, count = fmt.guard(f.name, fmt.clean_json(f.name, sql.ident(f.name)), pol)
+        value, count = fmt.guard(f.name, sql.ident(f.name), pol)
         replaced.append(f"{value} as {sql.ident(f.name)}")
         counts.append(count)
     value, count = fmt.guard("_extra", "_extra", pol)
@@ -371,19 +385,39 @@ def stage_json_records(
     top = {sql.top_key(p) for f in fmt.fields for p in f.source.split("|")}
     remove = json.dumps({k: None for k in sorted(top | set(fmt.sensitive))})
     extra = f"nullif(cast(json_merge_patch(clean, {sql.literal(remove)}) as varchar), '{{}}')"
-    derived = fmt.derived_exprs(lambda p: sql.json_text("original", p, "json"))
+    # The source values derived columns read (e.g. the span attributes a system prompt is
+    # found in) are extracted once per record, not once per use.
+    sources: dict[str, str] = {}
+
+    def source(path: str) -> str:
+        return sources.setdefault(path, f"_source_{len(sources)}")
+
+    derived = fmt.derived_exprs(source)
+    extracted = "".join(
+        f", {sql.cast_value(sql.json_text('original', p, 'json'), 'json')} as {name}"
+        for p, name in sources.items()
+    )
+    # Cleaned once per record and kept: every field reads it, and the cleaning runs
+    # subqueries per record that the engine would otherwise repeat for each field.
+    con.execute(
+        f"""
+        create or replace temp table json_clean as
+        select _row_number, {fmt.clean_record("original")} as clean{extracted}
+        from (select _row_number, cast(rec as json) as original
+              from json_input where json_valid(rec))
+        """
+    )
     _stage_typed(
         con,
         fmt,
-        f"""select _row_number, original, {fmt.clean_record("original")} as clean
-            from (select _row_number, cast(rec as json) as original
-                  from json_input where json_valid(rec))""",
+        "select * from json_clean",
         values,
         derived,
         extra,
         f"cast({fmt.clean_raw_row('clean')} as varchar)",
     )
     con.execute("drop table json_input")
+    con.execute("drop table json_clean")
 
 
 class JsonPagesFormat(Format):

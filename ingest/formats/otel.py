@@ -115,20 +115,18 @@ class _OtelSpans(Format):
         if column != "attributes":
             return value
         text_keys = sql.literal(privacy.span_text_key_pattern())
-        return privacy.filter_keys(value, f"not regexp_matches(k, {text_keys})")
+        # OpenInference writes its `metadata` attribute as a string of JSON: parsed here, so
+        # the owner tags in it are a plain JSON path on every engine.
+        parsed = (
+            "case when k = 'metadata' and json_type(v) = 'VARCHAR' and json_valid(v ->> '$')"
+            " and json_type(cast(v ->> '$' as json)) = 'OBJECT' then cast(v ->> '$' as json)"
+            " else v end"
+        )
+        return privacy.filter_keys(value, f"not regexp_matches(k, {text_keys})", parsed)
 
     def clean_record(self, rec: str) -> str:
         # Events carry the conversation in older conventions: they never land.
         kept = self.clean_json("attributes", f"json_extract({rec}, '$.attributes')")
-        # OpenInference writes its `metadata` attribute as a string of JSON: parsed here, so
-        # the owner tags in it are a plain JSON path on every engine.
-        meta = f"json_extract({kept}, '$.metadata')"
-        kept = (
-            f"case when json_type({meta}) = 'VARCHAR' and json_valid({meta} ->> '$')"
-            f" and json_type(cast({meta} ->> '$' as json)) = 'OBJECT'"
-            f" then json_merge_patch({kept}, json_object('metadata', cast({meta} ->> '$' as json)))"
-            f" else {kept} end"
-        )
         return (
             f"json_merge_patch(json_merge_patch({rec},"
             f" '{{\"attributes\": null, \"events\": null}}'),"

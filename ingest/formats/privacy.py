@@ -223,12 +223,13 @@ def _key_path(k: str) -> str:
     return "'$.\"' || replace(" + k + ", '\"', '\\\"') || '\"'"
 
 
-def filter_keys(obj: str, keep: str) -> str:
+def filter_keys(obj: str, keep: str, value: str = "v") -> str:
     """The JSON object ``obj`` with only the keys ``k`` for which SQL ``keep`` holds
-    (``keep`` may use ``k`` and ``v``, the key and its JSON value); non-objects unchanged."""
+    (``keep`` may use ``k`` and ``v``, the key and its JSON value), each value replaced by
+    SQL ``value``; non-objects unchanged."""
     return (
         f"case when json_type({obj}) = 'OBJECT' then coalesce(("
-        f"select json_group_object(k, v) from ("
+        f"select json_group_object(k, {value}) from ("
         f"select k, json_extract({obj}, {_key_path('k')}) as v"
         f" from unnest(json_keys({obj})) as keys(k)) where {keep}), '{{}}') else {obj} end"
     )
