@@ -104,7 +104,7 @@ def test_one_hour_cache_writes_through_litellm_are_priced_as_such(warehouse: Pat
         [ANTHROPIC_ID],
     )
     # 1200 x $3 + 20000 x $0.30 + 10000 x $3.75 + 40000 x $6 + 800 x $15 per 1M tokens:
-    # $0.2991, what LiteLLM logged. Read as 5-minute writes, the 1-hour ones would give $0.2241.
+    # $0.2991, what LiteLLM logged. Read as 5-minute writes, the 1-hour ones would give $0.2091.
     assert row == [(1200, 20000, 10000, 40000, 800, Decimal("0.2991"), Decimal("0.2991"))]
     for table in ("stg_litellm__standard_logging", "stg_litellm__spend_logs"):
         writes = query(
