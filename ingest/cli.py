@@ -67,6 +67,14 @@ def _add_landing(p: argparse.ArgumentParser) -> None:
         help="refuse a file when more than this share of its records is rejected (0.01)",
     )
     p.add_argument("--no-validate", action="store_true", help="skip Great Expectations suites")
+    p.add_argument(
+        "--max-text-chars", type=int, default=None,
+        help="drop unknown string values longer than this (var ailedger_max_unknown_text_chars)",
+    )
+    p.add_argument(
+        "--allow-list", action="store_true", default=None,
+        help="keep only the keys the models read plus owner-tag keys, and no _extra",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,6 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where the Parquet hand-off files go (default: warehouse/raw_parquet "
                    "under the project root)")
     _add_warehouse(p)
+
+    p = sub.add_parser(
+        "scrub", help="remove conversation text already landed (raw tables and _rejects)"
+    )
+    _add_warehouse(p)
+    _add_wait(p)
+    p.add_argument("--max-text-chars", type=int, default=None,
+                   help="as for ingest (var ailedger_max_unknown_text_chars)")
+    p.add_argument("--allow-list", action="store_true", default=None, help="as for ingest")
 
     p = sub.add_parser(
         "unland", help="remove one landed file's rows, rejects and ledger row (by load id)"
@@ -228,6 +245,7 @@ def _ingest(paths: list[str], warehouse: Path, args: argparse.Namespace) -> int:
     from ingest.report import print_load_summary, progress
     from ingest.warehouse import connect
 
+    _configure_privacy(args)
     files = expand(paths)
     validator = None
     if not args.no_validate:
@@ -249,6 +267,33 @@ def _ingest(paths: list[str], warehouse: Path, args: argparse.Namespace) -> int:
         con.close()
     print_load_summary(results, warehouse)
     return EXIT_REFUSED if any(r.status == "refused" for r in results) else EXIT_OK
+
+
+def _configure_privacy(args: argparse.Namespace) -> None:
+    from ingest.formats import privacy
+
+    privacy.configure(getattr(args, "max_text_chars", None), getattr(args, "allow_list", None))
+
+
+def cmd_scrub(args: argparse.Namespace) -> int:
+    from ingest.scrub import scrub
+    from ingest.warehouse import connect
+
+    _configure_privacy(args)
+    warehouse = _warehouse(args)
+    if not warehouse.exists():
+        raise AiledgerError(f"{warehouse}: no warehouse file")
+    con = connect(warehouse, wait=args.wait)
+    try:
+        result = scrub(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    for table, rows in result.rows_changed.items():
+        print(f"raw.{table}: {rows:,} rows scrubbed")
+    print(f"{result.values_dropped:,} long unknown text values dropped; "
+          "re-publish with `ailedger publish-raw --target postgres|spark` and rebuild there")
+    return 0
 
 
 @contextmanager
@@ -484,6 +529,7 @@ COMMANDS = {
     "headline": cmd_headline,
     "status": cmd_status,
     "export": cmd_export,
+    "scrub": cmd_scrub,
     "prices": cmd_prices,
 }
 

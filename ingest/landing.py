@@ -61,6 +61,8 @@ class LoadResult:
     rows_landed: int = 0
     rows_rejected: int = 0
     message: str = ""
+    # Long unknown strings (or, in allow-list mode, unknown keys) left out: see privacy.py.
+    values_dropped: int = 0
     expectations_failed: list[dict] = field(default_factory=list)
 
 
@@ -399,6 +401,7 @@ def land_file(
         plain = fmt.prepare(plain, workdir)
         _stage(con, fmt, plain, label)
         result.rows_landed, result.rows_rejected = _counts(con)
+        result.values_dropped = _values_dropped(con)
         _check_reject_ratio(con, result, max_reject_ratio, label)
         if validator is not None:
             result.expectations_failed = validator(con, fmt)
@@ -416,7 +419,7 @@ def land_file(
             raise _fault_error(con, label, record_exc) from record_exc
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-        for t in ("incoming", "incoming_rejects"):
+        for t in ("incoming", "incoming_rejects", "incoming_dropped"):
             try:
                 con.execute(f"drop table if exists {t}")
             except duckdb.Error:
@@ -450,6 +453,16 @@ def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     landed = con.execute("select count(*) from incoming").fetchall()[0][0]
     rejected = con.execute("select count(*) from incoming_rejects").fetchall()[0][0]
     return landed, rejected
+
+
+def _values_dropped(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'incoming_dropped' and temporary"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    rows = con.execute("select values_dropped from incoming_dropped").fetchall()
+    return int(rows[0][0] or 0) if rows else 0
 
 
 def _check_reject_ratio(
@@ -498,6 +511,11 @@ def _commit(
         result.status = "landed"
         if result.rows_rejected:
             result.message = f"{result.rows_rejected} records rejected (see raw._rejects)"
+        if result.values_dropped:
+            result.message = "; ".join(
+                m for m in (result.message, f"{result.values_dropped} long unknown text values"
+                            " dropped (size guard / allow-list)") if m
+            )
         _record(con, load_id, sha, result, started)
         con.execute("commit")
     except Exception:

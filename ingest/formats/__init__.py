@@ -9,26 +9,32 @@ from __future__ import annotations
 from ingest.errors import AiledgerError
 from ingest.formats.base import Field, Format, Head
 from ingest.formats.litellm import (
+    LiteLLMEndUserTableCsv,
     LiteLLMSpendLogsCsv,
     LiteLLMSpendLogsJsonl,
     LiteLLMStandardLogging,
+    LiteLLMTeamTableCsv,
+    LiteLLMVerificationTokenCsv,
 )
-from ingest.formats.otel import OtelFlatSpans, OtelOtlpJson
+from ingest.formats.otel import OtelConsoleSpans, OtelFlatSpans, OtelOtlpJson
 
 FORMATS: list[Format] = [
     LiteLLMSpendLogsCsv(),
     LiteLLMSpendLogsJsonl(),
     LiteLLMStandardLogging(),
+    LiteLLMVerificationTokenCsv(),
+    LiteLLMTeamTableCsv(),
+    LiteLLMEndUserTableCsv(),
     OtelOtlpJson(),
     OtelFlatSpans(),
+    OtelConsoleSpans(),
 ]
 
-try:  # provider formats are registered by ingest.formats.providers
-    from ingest.formats.providers import PROVIDER_FORMATS
+# Provider formats live in their own modules; a broken one must fail loudly, not make its
+# formats vanish from recognition.
+from ingest.formats.providers import PROVIDER_FORMATS  # noqa: E402
 
-    FORMATS += PROVIDER_FORMATS
-except ImportError:  # pragma: no cover - during development only
-    pass
+FORMATS += PROVIDER_FORMATS
 
 # Cloud bills and GPU telemetry (ingest.formats.cloud): signatures disjoint from the above.
 from ingest.formats.cloud import CLOUD_FORMATS  # noqa: E402

@@ -149,4 +149,33 @@ class AnthropicConsoleUsageCsv(CsvFormat):
     signature = ("usage_date_utc", "model_version")
 
 
-__all__ = ["AnthropicConsoleUsageCsv", "AnthropicCostReportApi", "AnthropicUsageReportApi"]
+class AnthropicConsoleCostCsv(CsvFormat):
+    """Console cost export (Console -> Cost -> Export), in dollars rounded to cents per line;
+    ``model`` is a display name ("Claude Sonnet 4"). Newer files add ``inference_geo``,
+    ``speed``."""
+
+    name = "anthropic_console_cost_csv"
+    table = "anthropic_console_cost"
+    description = "Anthropic Console cost CSV export: daily cost lines in dollars"
+    fields = (
+        Field("usage_date_utc", "usage_date_utc", "date", required=True, not_null=True),
+        Field("model", "model", required=True),
+        Field("workspace", "workspace"),
+        Field("api_key", "api_key"),
+        Field("usage_type", "usage_type"),
+        Field("context_window", "context_window"),
+        Field("token_type", "token_type"),
+        Field("cost_usd", "cost_usd", "decimal", required=True, not_null=True),
+        Field("cost_type", "cost_type"),
+        Field("inference_geo", "inference_geo"),
+        Field("speed", "speed"),
+    )
+    signature = ("usage_date_utc", "cost_usd")
+
+
+__all__ = [
+    "AnthropicConsoleCostCsv",
+    "AnthropicConsoleUsageCsv",
+    "AnthropicCostReportApi",
+    "AnthropicUsageReportApi",
+]

@@ -26,7 +26,7 @@ from typing import ClassVar
 import duckdb
 
 from ingest.errors import AiledgerError
-from ingest.formats import sql
+from ingest.formats import privacy, sql
 from ingest.formats.readers import (
     quote_numbers,
     quote_numbers_sql,
@@ -171,6 +171,21 @@ class Format:
         (a CSV header or a JSON path), read from the record before sensitive fields go."""
         return {}
 
+    def clean_json(self, column: str, value: str) -> str:
+        """A JSON column's value with the conversation text it may carry removed."""
+        return value
+
+    def guard(self, column: str, value: str, pol: privacy.Policy) -> tuple[str, str]:
+        """A JSON column (or ``_extra``) after the size guard / allow-list, and how many
+        values that dropped. Allow-list mode keeps no ``_extra``: no model reads it."""
+        if column == "_extra" and pol.keep_only_known_keys:
+            return "cast(null as json)", f"coalesce(len(json_keys({value})), 0)"
+        return privacy.guard_json(value, pol.max_unknown_text_chars)
+
+    def clean_raw_row(self, rec: str) -> str:
+        """A cleaned JSON record as kept in ``raw._rejects.raw_row`` (JSON formats only)."""
+        return rec
+
     def clean_record(self, rec: str) -> str:
         """A JSON record with prompt/response text removed (JSON formats only)."""
         if not self.sensitive:
@@ -213,20 +228,64 @@ def _stage_typed(
     )
     for table in consumed:
         con.execute(f"drop table if exists {table}")
+    _guard_parsed(con, fmt)
     cols = ", ".join(sql.ident(c) for c in fmt.raw_columns())
     con.execute(
         f"create or replace temp table incoming as "
-        f"select _row_number, {cols} from parsed where len(_errors) = 0"
+        f"select _row_number, {cols} from guarded where len(_errors) = 0"
     )
     con.execute(
         """
         insert into incoming_rejects
         select _row_number, _errors[1].column_name, _errors[1].reason,
                left(_raw_row, 1000)
-        from parsed where len(_errors) > 0
+        from guarded where len(_errors) > 0
         """
     )
+    con.execute("drop table guarded")
+
+
+def _guard_parsed(con: duckdb.DuckDBPyConnection, fmt: Format) -> None:
+    """``guarded``: ``parsed`` with conversation text and long unknown strings removed from
+    its JSON columns, ``_extra`` and ``_raw_row``; ``incoming_dropped`` counts the values the
+    size guard or allow-list dropped from landed rows (the load summary reports it)."""
+    pol = privacy.policy()
+    # Cleaned first, into its own table: the guard reads each value several times, and a
+    # cleaning expression (a subquery per record) would run again for each read.
+    cleaned = [
+        f"{fmt.clean_json(f.name, sql.ident(f.name))} as {sql.ident(f.name)}"
+        for f in fmt.fields
+        if f.kind == "json" and fmt.clean_json(f.name, sql.ident(f.name)) != sql.ident(f.name)
+    ]
+    if cleaned:
+        con.execute(
+            f"create or replace temp table parsed_clean as"
+            f" select * replace ({', '.join(cleaned)}) from parsed"
+        )
+        con.execute("drop table parsed")
+        con.execute("alter table parsed_clean rename to parsed")
+    replaced, counts = [], []
+    for f in fmt.fields:
+        if f.kind != "json":
+            continue
+        value, count = fmt.guard(f.name, sql.ident(f.name), pol)
+        replaced.append(f"{value} as {sql.ident(f.name)}")
+        counts.append(count)
+    value, count = fmt.guard("_extra", "_extra", pol)
+    replaced.append(f"{value} as _extra")
+    counts.append(count)
+    raw_row, _ = privacy.guard_text("_raw_row", pol.max_unknown_text_chars)
+    replaced.append(f"{raw_row} as _raw_row")
+    con.execute(
+        f"create or replace temp table guarded as select * replace ({', '.join(replaced)}),"
+        f" {' + '.join(counts)} as _dropped from parsed"
+    )
     con.execute("drop table parsed")
+    con.execute(
+        "create or replace temp table incoming_dropped as"
+        " select coalesce(sum(_dropped), 0) as values_dropped from guarded"
+        " where len(_errors) = 0"
+    )
 
 
 class CsvFormat(Format):
@@ -255,7 +314,17 @@ class CsvFormat(Format):
         unknown = [h for h in header if h not in known]
         extra = sql.json_object_of(unknown, "rec") if unknown else "cast(null as json)"
         landed = [h for h in header if h not in self.sensitive]
-        raw_row = f"cast({sql.json_object_of(landed, 'rec')} as varchar)"
+        json_columns = {f.source: f.name for f in self.fields if f.kind == "json"}
+        pairs = []
+        for h in landed:
+            v = f"rec.{sql.ident(h)}"
+            if h in json_columns:
+                # Text a JSON column may carry is removed from the raw row too; a cell that
+                # is not JSON cannot be cleaned and is left out.
+                parsed = f"case when json_valid({v}) then cast({v} as json) end"
+                v = f"cast({self.clean_json(json_columns[h], parsed)} as varchar)"
+            pairs.append(f"{sql.literal(h)}, {v}")
+        raw_row = f"cast(json_object({', '.join(pairs)}) as varchar)"
         derived = self.derived_exprs(
             lambda h: f"rec.{sql.ident(h)}" if h in header else "cast(null as varchar)"
         )
@@ -292,10 +361,29 @@ class JsonLinesFormat(Format):
         return isinstance(first, dict) and set(self.signature) <= set(first)
 
     def stage(self, con: duckdb.DuckDBPyConnection, path: Path, label: str) -> None:
+        if _is_single_document(path):
+            # One (often pretty-printed) object per file, or an array of them: all or nothing.
+            read_json_documents(con, path, label)
+            stage_json_records(
+                con, self, "select _page_number as _row_number, cast(page as varchar) as rec"
+                " from pages", label
+            )
+            return
         read_json_lines(con, path, label)
         refuse_cut_last_line(con, label)
         rec = quote_numbers_sql("line", self.exact_keys())
         stage_json_records(con, self, f"select _row_number, {rec} as rec from json_records", label)
+
+
+def _is_single_document(path: Path) -> bool:
+    """True when the file is not JSON lines: its first line is not a JSON value by itself."""
+    with path.open("rb") as f:
+        first = f.readline(1024 * 1024).decode("utf-8", "replace").lstrip("\ufeff").strip()
+    try:
+        json.loads(first)
+    except ValueError:
+        return first.startswith(("{", "["))
+    return False
 
 
 def stage_json_records(
@@ -338,19 +426,39 @@ def stage_json_records(
     top = {sql.top_key(p) for f in fmt.fields for p in f.source.split("|")}
     remove = json.dumps({k: None for k in sorted(top | set(fmt.sensitive))})
     extra = f"nullif(cast(json_merge_patch(clean, {sql.literal(remove)}) as varchar), '{{}}')"
-    derived = fmt.derived_exprs(lambda p: sql.json_text("original", p, "json"))
+    # The source values derived columns read (e.g. the span attributes a system prompt is
+    # found in) are extracted once per record, not once per use.
+    sources: dict[str, str] = {}
+
+    def source(path: str) -> str:
+        return sources.setdefault(path, f"_source_{len(sources)}")
+
+    derived = fmt.derived_exprs(source)
+    extracted = "".join(
+        f", {sql.cast_value(sql.json_text('original', p, 'json'), 'json')} as {name}"
+        for p, name in sources.items()
+    )
+    # Cleaned once per record and kept: every field reads it, and the cleaning runs
+    # subqueries per record that the engine would otherwise repeat for each field.
+    con.execute(
+        f"""
+        create or replace temp table json_clean as
+        select _row_number, {fmt.clean_record("original")} as clean{extracted}
+        from (select _row_number, cast(rec as json) as original
+              from json_input where json_valid(rec))
+        """
+    )
     _stage_typed(
         con,
         fmt,
-        f"""select _row_number, original, {fmt.clean_record("original")} as clean
-            from (select _row_number, cast(rec as json) as original
-                  from json_input where json_valid(rec))""",
+        "select * from json_clean",
         values,
         derived,
         extra,
-        "cast(clean as varchar)",
+        f"cast({fmt.clean_raw_row('clean')} as varchar)",
         consumed=("json_input",),
     )
+    con.execute("drop table json_clean")
 
 
 class JsonPagesFormat(Format):

@@ -183,8 +183,9 @@ class _OpenAIDashboardCsv(CsvFormat):
 
     def sniff(self, head: Head) -> bool:
         header = set(head.csv_header())
+        # Older cost exports have only start_time and end_time (Unix seconds), no ISO pair.
         return (
-            set(TIME_COLUMNS) <= header
+            {"start_time", "end_time"} <= header
             and bool(header & self.own_columns)
             and not header & self.other_columns
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ingest.formats.anthropic import (
+    AnthropicConsoleCostCsv,
     AnthropicConsoleUsageCsv,
     AnthropicCostReportApi,
     AnthropicUsageReportApi,
@@ -24,6 +25,7 @@ PROVIDER_FORMATS: list[Format] = [
     AnthropicUsageReportApi(),
     AnthropicCostReportApi(),
     AnthropicConsoleUsageCsv(),
+    AnthropicConsoleCostCsv(),
 ]
 
 __all__ = ["PROVIDER_FORMATS"]

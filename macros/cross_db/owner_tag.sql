@@ -27,13 +27,23 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The same for OpenTelemetry spans: span attribute first, then resource attribute, for each
-    key in var('ailedger_otel_owner_attributes')[dimension]. -#}
+{#- The same for OpenTelemetry spans, for each entry of
+    var('ailedger_otel_owner_attributes')[dimension] in order:
+      'key'           the span attribute, then the resource attribute, of that name
+      'metadata:key'  a key of the `metadata` attribute (OpenInference's JSON string, parsed
+                      at landing)
+      'tag:key'       the `key:value` entry of the `tag.tags` array attribute (OpenInference) -#}
 {% macro otel_owner_tag(dimension, attributes_column, resource_column) -%}
     coalesce(
     {%- for key in var('ailedger_otel_owner_attributes')[dimension] %}
+        {%- if key.startswith('metadata:') %}
+        nullif(trim({{ ailedger.json_get(attributes_column, ['metadata', key[9:]]) }}), ''){% if not loop.last %},{% endif %}
+        {%- elif key.startswith('tag:') %}
+        nullif(trim({{ ailedger.json_array_tag_value(ailedger.json_get(attributes_column, ['tag.tags']), key[4:]) }}), ''){% if not loop.last %},{% endif %}
+        {%- else %}
         nullif(trim({{ ailedger.json_get(attributes_column, [key]) }}), ''),
         nullif(trim({{ ailedger.json_get(resource_column, [key]) }}), ''){% if not loop.last %},{% endif %}
+        {%- endif %}
     {%- endfor %}
     )
 {%- endmacro %}

@@ -13,6 +13,10 @@ from pathlib import Path
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
+# Fixture folders whose files are real-format exports every lane lands.
+FIXTURE_FOLDERS = {"litellm", "otel", "openai", "anthropic", "cloud", "gpu", "real_clients"}
+
+
 def late_export(exports_dir: Path, out_path: Path, new_id_prefix: str) -> str:
     """Write a later gateway export to OUT_PATH: the first request of EXPORTS_DIR's spend logs
     re-sent with 1000 more completion tokens, and the next two re-sent as new requests
@@ -40,6 +44,7 @@ def fixture_exports() -> list[Path]:
     files = [p for p in FIXTURES.rglob("*") if p.is_file()]
     return sorted(
         p for p in files
-        if p.parent.name in {"litellm", "otel", "openai", "anthropic", "cloud", "gpu"}
+        if p.parent.name in FIXTURE_FOLDERS
         and not p.name.startswith("bad")
+        and p.suffix != ".md"
     )

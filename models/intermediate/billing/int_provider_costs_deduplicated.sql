@@ -84,6 +84,37 @@ cloud_model_costs as (
 
 ),
 
+-- The Console cost CSV is used only for days the cost report API did not cover, and each
+-- day whole from the most recently landed Console file (re-exports overlap).
+console_costs as (
+
+    select
+        'anthropic' as provider,
+        cost_row_id,
+        bucket_start_at,
+        cost_date,
+        model_name,
+        coalesce(token_type, cost_type) as charge_type,
+        -- Classified as the cost report's lines are; the Console names token types its own
+        -- way (input_no_cache, ...), which the seed's patterns also cover.
+        lower({{ dbt.concat(["coalesce(cost_type, '')", "' | '", "coalesce(token_type, '')", "' | '"]) }})
+            as match_text,
+        model_name is not null as names_model,
+        is_batch,
+        workspace_name as account_id,
+        billed_cost_usd,
+        currency,
+        loaded_at,
+        load_id,
+        dense_rank() over (
+            partition by cost_date
+            order by loaded_at desc, load_id desc
+        ) as copy_rank
+    from {{ ref('stg_anthropic__console_cost') }}
+    where cost_date not in (select cost_date from {{ ref('stg_anthropic__cost_report') }})
+
+),
+
 unioned as (
 
     select * from openai_costs where copy_rank = 1
@@ -91,6 +122,8 @@ unioned as (
     select * from anthropic_costs where copy_rank = 1
     union all
     select * from cloud_model_costs
+    union all
+    select * from console_costs where copy_rank = 1
 
 ),
 

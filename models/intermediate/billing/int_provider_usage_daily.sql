@@ -45,7 +45,12 @@ console_usage as (
         uncached_input_tokens, cache_read_tokens, cache_write_5m_tokens,
         cache_write_1h_tokens, output_tokens,
         cast(null as {{ dbt.type_bigint() }}) as request_count,
-        1 as copy_rank
+        -- Console exports of overlapping ranges (re-exports of the same days): each day is
+        -- taken whole from the most recently landed file that covers it.
+        dense_rank() over (
+            partition by usage_date
+            order by loaded_at desc, load_id desc
+        ) as copy_rank
     from {{ ref('stg_anthropic__console_usage') }}
     where usage_date not in (select usage_date from {{ ref('stg_anthropic__usage_report') }})
 
@@ -57,7 +62,7 @@ unioned as (
     union all
     select * from anthropic_usage where copy_rank = 1
     union all
-    select * from console_usage
+    select * from console_usage where copy_rank = 1
 
 ),
 

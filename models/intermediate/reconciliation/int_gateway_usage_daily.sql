@@ -34,6 +34,8 @@ aggregated as (
         sum(gateway_cost_usd) as gateway_logged_cost_usd,
         sum(case when gateway_cost_usd is not null then gateway_cost_usd - cost_usd end)
             as gateway_mispricing_usd,
+        -- Requests whose source reports no cache reads: priced as uncached, maybe overstated.
+        sum(case when is_cache_unknown then effective_cost_usd else 0 end) as cache_unknown_usd,
         count(*) as request_count,
         sum(case when is_priced then 0 else 1 end) as unpriced_request_count
     from requests
@@ -62,6 +64,7 @@ final as (
         {{ ailedger.money('gateway_tool_cost_usd') }} as gateway_tool_cost_usd,
         {{ ailedger.money('coalesce(gateway_logged_cost_usd, 0)') }} as gateway_logged_cost_usd,
         {{ ailedger.money('coalesce(gateway_mispricing_usd, 0)') }} as gateway_mispricing_usd,
+        {{ ailedger.money('coalesce(cache_unknown_usd, 0)') }} as cache_unknown_usd,
         cast(request_count as {{ dbt.type_bigint() }}) as request_count,
         cast(unpriced_request_count as {{ dbt.type_bigint() }}) as unpriced_request_count
     from aggregated

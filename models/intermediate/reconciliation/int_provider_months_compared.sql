@@ -36,6 +36,7 @@ gateway as (
         sum(gateway_list_cost_usd) as gateway_list_cost_usd,
         sum(gateway_logged_cost_usd) as gateway_logged_cost_usd,
         sum(gateway_mispricing_usd) as gateway_mispricing_usd,
+        sum(cache_unknown_usd) as cache_unknown_usd,
         sum(request_count) as request_count,
         sum(unpriced_request_count) as unpriced_request_count
     from gateway_days
@@ -53,6 +54,7 @@ joined as (
         coalesce(gateway.gateway_list_cost_usd, 0) as gateway_list_cost_usd,
         coalesce(gateway.gateway_logged_cost_usd, 0) as gateway_logged_cost_usd,
         coalesce(gateway.gateway_mispricing_usd, 0) as gateway_mispricing_usd,
+        coalesce(gateway.cache_unknown_usd, 0) as cache_unknown_usd,
         coalesce(gateway.request_count, 0) as request_count,
         coalesce(gateway.unpriced_request_count, 0) as unpriced_request_count,
         coalesce(invoice.is_invoice_estimated, false) as is_invoice_estimated,
@@ -76,6 +78,7 @@ final as (
         {{ ailedger.money('gateway_list_cost_usd') }} as gateway_list_cost_usd,
         {{ ailedger.money('gateway_logged_cost_usd') }} as gateway_logged_cost_usd,
         {{ ailedger.money('gateway_mispricing_usd') }} as gateway_mispricing_usd,
+        {{ ailedger.money('cache_unknown_usd') }} as cache_unknown_usd,
         cast(request_count as {{ dbt.type_bigint() }}) as request_count,
         cast(unpriced_request_count as {{ dbt.type_bigint() }}) as unpriced_request_count,
         is_invoice_estimated,

@@ -1,6 +1,8 @@
 {#- Every gateway format in one request grain. A request exported twice (overlapping exports,
     or the same proxy logged both as SpendLogs and StandardLoggingPayload) is kept once: the
-    most recently landed copy, SpendLogs first. Spans that are not LLM calls are left out. -#}
+    most recently landed copy, SpendLogs first. Spans that are not LLM calls are left out.
+    A team known only by its id is named from the LiteLLM_TeamTable export, and a key's alias
+    comes from the LiteLLM_VerificationToken export when the log has none. -#}
 {%- set common = [
     'request_id', 'requested_at', 'completed_at', 'provider_name', 'model_name', 'status',
     'team', 'feature', 'customer', 'cost_center', 'route', 'service_tier',
@@ -11,6 +13,18 @@
 ] -%}
 with
 
+landed_teams as (
+
+    select * from {{ ref('stg_litellm__teams') }}
+
+),
+
+landed_keys as (
+
+    select * from {{ ref('stg_litellm__keys') }}
+
+),
+
 spend_logs as (
 
     select
@@ -18,7 +32,9 @@ spend_logs as (
         api_key_hash,
         gateway_cost_usd,
         'litellm_spend_logs' as source_format,
-        1 as source_preference
+        1 as source_preference,
+        false as is_cache_unknown,
+        api_key_alias
     from {{ ref('stg_litellm__spend_logs') }}
 
 ),
@@ -30,7 +46,9 @@ standard_logging as (
         api_key_hash,
         gateway_cost_usd,
         'litellm_standard_logging' as source_format,
-        2 as source_preference
+        2 as source_preference,
+        false as is_cache_unknown,
+        api_key_alias
     from {{ ref('stg_litellm__standard_logging') }}
 
 ),
@@ -42,7 +60,9 @@ otel_spans as (
         cast(null as {{ dbt.type_string() }}) as api_key_hash,
         cast(null as {{ ailedger.type_money() }}) as gateway_cost_usd,
         'otel_genai_spans' as source_format,
-        3 as source_preference
+        3 as source_preference,
+        is_cache_unknown,
+        cast(null as {{ dbt.type_string() }}) as api_key_alias
     from {{ ref('stg_otel__genai_spans') }}
     where model_name is not null
 
@@ -74,6 +94,65 @@ deduplicated as (
 
     select * from ranked where copy_rank = 1
 
+),
+
+-- The latest landed copy of each team and key (the tables are re-exported whole).
+teams as (
+
+    select team_id, team_alias
+    from (
+        select
+            team_id,
+            team_alias,
+            row_number() over (
+                partition by team_id order by loaded_at desc, load_id desc, source_row_number desc
+            ) as copy_rank
+        from landed_teams
+    ) as ranked_teams
+    where copy_rank = 1 and team_alias is not null
+
+),
+
+keys as (
+
+    select api_key_hash, key_alias
+    from (
+        select
+            api_key_hash,
+            key_alias,
+            row_number() over (
+                partition by api_key_hash
+                order by loaded_at desc, load_id desc, source_row_number desc
+            ) as copy_rank
+        from landed_keys
+    ) as ranked_keys
+    where copy_rank = 1 and key_alias is not null
+
+),
+
+resolved as (
+
+    select
+        {%- for col in common %}
+        {%- if col == 'team' %}
+        coalesce(teams.team_alias, deduplicated.team) as team,
+        {%- else %}
+        deduplicated.{{ col }},
+        {%- endif %}
+        {%- endfor %}
+        deduplicated.api_key_hash,
+        deduplicated.gateway_cost_usd,
+        deduplicated.source_format,
+        deduplicated.source_preference,
+        deduplicated.is_cache_unknown,
+        coalesce(deduplicated.api_key_alias, keys.key_alias) as api_key_alias,
+        deduplicated.copy_rank
+    from deduplicated
+    left join teams
+        on teams.team_id = deduplicated.team
+    left join keys
+        on keys.api_key_hash = deduplicated.api_key_hash
+
 )
 
-select * from deduplicated
+select * from resolved

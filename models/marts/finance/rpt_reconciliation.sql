@@ -97,7 +97,10 @@ final as (
         cast(case when invoice_cost_usd <> 0
                   then cast(unexplained_usd as {{ ailedger.type_ratio() }})
                        / cast(invoice_cost_usd as {{ ailedger.type_ratio() }}) end
-             as {{ ailedger.type_ratio() }}) as unexplained_pct
+             as {{ ailedger.type_ratio() }}) as unexplained_pct,
+        -- Beside the split: spend priced as uncached because its source reports no cache
+        -- reads (may be overstated).
+        {{ ailedger.money('cache_unknown_usd') }} as cache_unknown_usd
     from joined
 
 )

@@ -84,7 +84,9 @@ final as (
         {{ ailedger.money('tool_cost_usd') }} as tool_cost_usd,
         {{ ailedger.money('effective_cost_usd') }} as effective_cost_usd,
         cast(provisioned_commitment_id as {{ dbt.type_string() }}) as provisioned_commitment_id,
-        {{ ailedger.money('provisioned_cost_usd') }} as provisioned_cost_usd
+        {{ ailedger.money('provisioned_cost_usd') }} as provisioned_cost_usd,
+        coalesce(is_cache_unknown, false) as is_cache_unknown,
+        cast(api_key_alias as {{ dbt.type_string() }}) as api_key_alias
     from priced
 
 )

@@ -60,10 +60,9 @@ renamed as (
         cast({{ ailedger.json_get('metadata', 'usage_object.server_tool_use.web_search_requests') }}
              as {{ dbt.type_bigint() }}) as web_search_requests,
         -- The price-map key LiteLLM priced the call with: model_info.base_model when the
-        -- deployment sets one (Azure deployments have arbitrary names). A top-level payload
-        -- field, so it lands in _extra.
+        -- deployment sets one (Azure deployments have arbitrary names).
         coalesce(
-            {{ ailedger.json_get('_extra', 'model_map_information.model_map_key') }},
+            nullif(model_map_key, ''),
             {{ ailedger.json_get('metadata', 'model_map_information.model_map_key') }}
         ) as base_model_name
 
