@@ -32,6 +32,10 @@ MARTS = {
     "fct_provider_costs_daily": "cost_day_id",
     "rpt_reconciliation": "reconciliation_id",
     "rpt_attribution_coverage": "billing_month",
+    "rpt_chargeback": "chargeback_id",
+    "rpt_budget_alerts": "alert_id",
+    "rpt_forecast": "forecast_id",
+    "rpt_governance_queue": "queue_id",
 }
 CENT = Decimal("0.01")
 HALF_CENT = Decimal("0.005")
