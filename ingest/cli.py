@@ -76,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("headline", help="print coverage and reconciliation from the marts")
     _add_warehouse(p)
 
+    p = sub.add_parser(
+        "alerts",
+        help="current month's budget crossings and anomalies; exits 3 on a halt or emergency stop",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_warehouse(p)
+
     prices = sub.add_parser("prices", help="manage the price book").add_subparsers(
         dest="prices_command", required=True
     )
@@ -208,6 +215,14 @@ def cmd_headline(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from ingest.alerts import current_alerts, to_json, to_text
+
+    alerts = current_alerts(_warehouse(args))
+    print(to_json(alerts) if args.json else to_text(alerts))
+    return alerts["exit_code"]
+
+
 def cmd_publish_raw(args: argparse.Namespace) -> int:
     from ingest.publish import publish_raw
 
@@ -238,6 +253,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "publish-raw": cmd_publish_raw,
     "headline": cmd_headline,
+    "alerts": cmd_alerts,
     "prices": cmd_prices,
 }
 

@@ -48,11 +48,11 @@ calendar as (
     select
         billing_month,
         as_of_date,
-        {{ dbt.datediff('observed_from',
-            'case when as_of_date < month_end then as_of_date else month_end end', 'day') }} + 1
+        {{ ailedger.days_between('observed_from',
+            'case when as_of_date < month_end then as_of_date else month_end end') }} + 1
             as days_observed,
         case when as_of_date < month_end
-             then {{ dbt.datediff('as_of_date', 'month_end', 'day') }} else 0 end
+             then {{ ailedger.days_between('as_of_date', 'month_end') }} else 0 end
             as days_remaining
     from months
 

@@ -43,7 +43,7 @@ window_length as (
         as_of_date,
         window_from,
         case when first_date > window_from
-             then {{ dbt.datediff('first_date', 'as_of_date', 'day') }} + 1
+             then {{ ailedger.days_between('first_date', 'as_of_date') }} + 1
              else {{ window_days }} end as window_days
     from data_window
 
