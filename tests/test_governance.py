@@ -373,3 +373,56 @@ def test_analyses_compile_and_answer_from_the_marts(demo: dict) -> None:
     assert statuses[("CC-1006", "2026-07-01")] == "halt"
     assert statuses[("CC-1002", "2026-07-01")] == "alert"
     assert statuses[("CC-1010", "2026-07-01")] == "none"
+
+
+def test_emergency_stops_match_an_independent_replay_of_daily_spend(demo: dict) -> None:
+    # No demo day is 3x its trailing week, so the rule is tightened to make some.
+    multiplier, window = Decimal("1.3"), 7
+    root = demo["root"] / "spikes"
+    root.mkdir()
+    warehouse = root / "ailedger.duckdb"
+    _query(demo["warehouse"], "checkpoint")
+    shutil.copy(demo["warehouse"], warehouse)
+    run = subprocess.run(
+        [str(DBT), "run", "-s", "rpt_budget_alerts", "--vars",
+         json.dumps({"ailedger_spike_multiplier": float(multiplier),
+                     "ailedger_spike_trailing_days": window}),
+         "--profiles-dir", str(ROOT), "--project-dir", str(ROOT),
+         "--target-path", str(root / "target"), "--log-path", str(root / "logs")],
+        cwd=ROOT, env={**os.environ, "AILEDGER_WAREHOUSE": str(warehouse)},
+        capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+
+    daily: dict[tuple[str, str], dict[date, Decimal]] = {}
+    days: set[date] = set()
+    for at, _, _, owner, feature, usd in _charges(demo["warehouse"]):
+        days.add(at.date())
+        for scope in (("cost_center", owner), ("feature", feature)):
+            if scope[1] is not None:
+                per_day = daily.setdefault(scope, {})
+                per_day[at.date()] = per_day.get(at.date(), Decimal(0)) + usd
+    calendar = sorted(days)
+    expected = {}
+    for scope, per_day in daily.items():
+        spend = [per_day.get(day, Decimal(0)) for day in calendar]
+        for n in range(window, len(calendar)):
+            average = sum(spend[n - window:n]) / window
+            key = (*scope, calendar[n].replace(day=1))
+            if average > 0 and spend[n] > multiplier * average and key not in expected:
+                expected[key] = (calendar[n], spend[n])
+    rows = _query(
+        warehouse,
+        "select scope_type, scope, billing_month, crossed_date, spend_at_crossing_usd"
+        " from marts.rpt_budget_alerts where action = 'emergency_stop'",
+    )
+    actual = {(t, s, m): (d, usd) for t, s, m, d, usd in rows}
+    assert len(expected) >= 3  # the tightened rule does find spikes
+    assert actual.keys() == expected.keys()
+    for key, (day, usd) in expected.items():
+        assert actual[key][0] == day and actual[key][1].quantize(CENT) == usd.quantize(CENT), key
+    code, printed = _alerts("--json", "--warehouse", str(warehouse))
+    stops = {(c["scope_type"], c["scope"]) for c in json.loads(printed)["crossings"]
+             if c["action"] == "emergency_stop"}
+    assert stops == {(t, s) for t, s, m in expected if m == date(2026, 8, 1)}
+    assert code == HALT_EXIT_CODE
