@@ -58,7 +58,7 @@ cost_center_months as (
 
     select billing_month, cost_center from attributed
     union
-    select billing_month, cost_center from budgets
+    select billing_month, scope as cost_center from budgets
     union
     select
         billing_month,
