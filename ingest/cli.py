@@ -162,6 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
                    "serving copy)")
     _add_warehouse(p, demo=True)
 
+    p = sub.add_parser(
+        "alerts",
+        help="current month's budget crossings and anomalies, from the serving copy; exits 4 "
+        "on a halt or emergency stop",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_warehouse(p, demo=True)
+
     prices = sub.add_parser("prices", help="manage the price book").add_subparsers(
         dest="prices_command", required=True, metavar="COMMAND"
     )
@@ -474,6 +482,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from ingest.alerts import current_alerts, to_json, to_text
+
+    alerts = current_alerts(_serving(args))
+    print(to_json(alerts) if args.json else to_text(alerts))
+    return alerts["exit_code"]
+
+
 def cmd_publish_raw(args: argparse.Namespace) -> int:
     from ingest.publish import publish_raw
     from ingest.warehouse import project_root
@@ -530,6 +546,7 @@ COMMANDS = {
     "status": cmd_status,
     "export": cmd_export,
     "scrub": cmd_scrub,
+    "alerts": cmd_alerts,
     "prices": cmd_prices,
 }
 

@@ -39,6 +39,10 @@ MARTS = {
     "rpt_prompt_efficiency": "prompt_efficiency_id",
     "rpt_unit_cost_baseline": "unit_cost_id",
     "rpt_spend_anomalies": "anomaly_id",
+    "rpt_chargeback": "chargeback_id",
+    "rpt_budget_alerts": "alert_id",
+    "rpt_forecast": "forecast_id",
+    "rpt_governance_queue": "queue_id",
 }
 CENT = Decimal("0.01")
 HALF_CENT = Decimal("0.005")

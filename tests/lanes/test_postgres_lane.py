@@ -20,13 +20,22 @@ import os
 from pathlib import Path
 
 import pytest
-from mart_comparison import MARTS, EngineLane, differences, headline, money_compared, read_marts
+from mart_comparison import (
+    MARTS,
+    ROOT,
+    EngineLane,
+    differences,
+    headline,
+    money_compared,
+    read_marts,
+)
 from portable_sql import duckdb_only_syntax
 
 from ingest.demo import generate
 from tests.support.exports import fixture_exports, late_export
 
 pytestmark = pytest.mark.lanes
+ANALYSES = {p.stem for p in (ROOT / "analyses").glob("*.sql")}
 
 
 def _pg_env() -> dict[str, str]:
@@ -206,3 +215,5 @@ def test_compiled_sql_for_postgres_has_no_duckdb_only_syntax(lane: dict) -> None
     assert len(list(compiled.rglob("*.sql"))) > 100  # every model and test, not a stub
     findings = duckdb_only_syntax(compiled)
     assert findings == [], "DuckDB-only syntax compiled for Postgres:\n" + "\n".join(findings)
+    # The analyses are compiled (and checked) with everything else.
+    assert {p.stem for p in compiled.rglob("analyses/*.sql")} == ANALYSES

@@ -20,6 +20,7 @@ import duckdb
 import pytest
 from mart_comparison import (
     BIN,
+    ROOT,
     EngineLane,
     differences,
     headline,
@@ -169,5 +170,19 @@ def test_compiled_sql_for_spark_has_no_duckdb_only_syntax(lane: dict) -> None:
     # What the builds compiled and ran, the incremental branch of fct_llm_requests included.
     compiled = lane["lane"].root / "spark-target" / "compiled"
     assert len(list(compiled.rglob("*.sql"))) > 100  # every model and test, not a stub
+    findings = duckdb_only_syntax(compiled, shared=SPARK_SHARES)
+    assert findings == [], "DuckDB-only syntax compiled for Spark:\n" + "\n".join(findings)
+
+
+def test_analyses_compile_for_spark(lane: dict) -> None:
+    root = lane["lane"].root
+    lane["lane"].run(
+        BIN / "dbt", "compile", "-s", "path:analyses", "--target", "spark", "--no-use-colors",
+        "--project-dir", ROOT, "--profiles-dir", ROOT,
+        "--target-path", root / "spark-analyses", "--log-path", root / "logs",
+    )
+    compiled = root / "spark-analyses" / "compiled"
+    names = {p.stem for p in compiled.rglob("analyses/*.sql")}
+    assert names == {p.stem for p in (ROOT / "analyses").glob("*.sql")}
     findings = duckdb_only_syntax(compiled, shared=SPARK_SHARES)
     assert findings == [], "DuckDB-only syntax compiled for Spark:\n" + "\n".join(findings)
