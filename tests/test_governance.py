@@ -31,6 +31,7 @@ CENT = Decimal("0.01")
 SEEDS = ROOT / "seeds"
 ALERT, FALLBACK, HALT = Decimal("0.80"), Decimal("0.90"), Decimal("1.00")
 BUFFER = Decimal("0.20")
+CC_1002_ALERT_DAY = date(2026, 7, 31)
 BIN = DBT.parent
 
 
@@ -38,7 +39,9 @@ BIN = DBT.parent
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("governance")
     exports = root / "exports"
-    truth = generate(exports)  # the defaults of `ailedger demo`
+    # The defaults of `ailedger demo`, without the cloud bills: the budgets are for API spend
+    # (the cloud and GPU bills have their own test, tests/test_cloud_gpu.py).
+    truth = generate(exports, cloud_bills=False)
     (exports / "truth.json").replace(root / "truth.json")
     warehouse = root / "ailedger.duckdb"
     con = connect(warehouse)
@@ -182,14 +185,19 @@ def test_the_planted_budget_story(demo: dict) -> None:
             " where scope_type = 'cost_center'",
         )
     }
-    # Legal AI overruns mid-month in July, and again in the first week of August.
-    assert crossed[("CC-1006", "2026-07-01", "halt")] == date(2026, 7, 17)
-    assert crossed[("CC-1006", "2026-08-01", "halt")] == date(2026, 8, 7)
+    # Legal AI overruns mid-month in July; Documentation in July
+    # and again in the first week of August.
+    assert crossed[("CC-1006", "2026-07-01", "halt")] == date(2026, 7, 21)
+    assert ("CC-1006", "2026-08-01", "alert") not in crossed
+    assert crossed[("CC-1008", "2026-07-01", "halt")] == date(2026, 7, 22)
+    assert crossed[("CC-1008", "2026-08-01", "halt")] == date(2026, 8, 7)
     # Customer Support crosses its 80% alert late in July, nothing more.
-    assert crossed[("CC-1002", "2026-07-01", "alert")] == date(2026, 7, 30)
+    assert crossed[("CC-1002", "2026-07-01", "alert")] == CC_1002_ALERT_DAY
     assert ("CC-1002", "2026-07-01", "fallback") not in crossed
+    # ML Platform's one-day backfill spike is an emergency stop, not a budget crossing.
+    assert crossed[("CC-1004", "2026-07-01", "emergency_stop")] == date(2026, 7, 30)
     # Nobody else crosses anything; Mobile stays well under its budget.
-    assert {k[0] for k in crossed} == {"CC-1006", "CC-1002"}
+    assert {k[0] for k in crossed} == {"CC-1006", "CC-1008", "CC-1002", "CC-1004"}
     ((mobile,),) = _query(
         demo["warehouse"],
         "select max(utilization_pct) from marts.rpt_chargeback where cost_center = 'CC-1010'",
@@ -251,12 +259,12 @@ def test_alerts_exit_with_the_halt_status_on_the_planted_overrun(demo: dict) -> 
     assert code == HALT_EXIT_CODE == alerts["exit_code"] == 4
     assert alerts["billing_month"] == "2026-08-01"
     halts = [(c["scope"], c["action"]) for c in alerts["crossings"] if c["action"] == "halt"]
-    assert halts == [("CC-1006", "halt")]
+    assert halts == [("CC-1008", "halt")]
     assert isinstance(alerts["anomalies"], list)  # rpt_spend_anomalies is built beside
 
     code, text = _alerts("--warehouse", str(demo["warehouse"]))
     assert code == HALT_EXIT_CODE
-    assert "HALT" in text and "CC-1006" in text and "\x1b[" not in text
+    assert "HALT" in text and "CC-1008" in text and "\x1b[" not in text
 
 
 @pytest.fixture(scope="module")

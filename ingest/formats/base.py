@@ -383,6 +383,8 @@ def _is_single_document(path: Path) -> bool:
         json.loads(first)
     except ValueError:
         return first.startswith(("{", "["))
+    except RecursionError:
+        return False  # a whole value, nested deeper than Python parses: JSON lines
     return False
 
 

@@ -19,7 +19,9 @@ def dbt_build(warehouse: Path, work_dir: Path, *select: str) -> None:
     """`dbt build -s SELECT…` against ``warehouse``; fails the test with dbt's output."""
     run = subprocess.run(
         [
-            str(DBT), "build", "-s", *select,
+            # cautious: a test runs only when every model it reads was selected, so a
+            # partial build never runs a cross-model test against models it did not build.
+            str(DBT), "build", "-s", *select, "--indirect-selection", "cautious",
             "--profiles-dir", str(ROOT), "--project-dir", str(ROOT),
             "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
         ],

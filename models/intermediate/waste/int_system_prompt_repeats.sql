@@ -103,7 +103,8 @@ with_minimum as (
         and model_minimum.model = grouped.model
     left join cache_minimums as provider_minimum
         on provider_minimum.provider = grouped.provider
-        and provider_minimum.model is null
+        -- `*`: the provider's default (a seed's empty text cell reads as 'None' on Spark).
+        and provider_minimum.model = '*'
 
 ),
 
